@@ -1,0 +1,20 @@
+import type { Closable } from "../lifecycle.ts";
+import type { NewMessage, StoredMessage } from "../types.ts";
+
+/**
+ * Chat messages, the source of truth for history and resume.
+ * - append() gives the message the room's next seq (last + 1, strictly increasing, no gaps) atomically with
+ *   storing it, and returns it once durable. Idempotent by (senderId, clientMsgId): a repeat returns the stored
+ *   message with `duplicate: true` and stores nothing. Throws ChatError("room_not_found") for an unknown room.
+ * - Pages are always in ascending seq order.
+ */
+export interface MessageStore extends Closable {
+  append(message: NewMessage): Promise<{ message: StoredMessage; duplicate: boolean }>;
+  /** Messages with seq > afterSeq, oldest first, at most `limit`. */
+  after(roomId: string, afterSeq: number, limit: number): Promise<StoredMessage[]>;
+  /** Messages with seq < beforeSeq (0 = newest), the newest `limit` of them, returned oldest first. */
+  before(roomId: string, beforeSeq: number, limit: number): Promise<StoredMessage[]>;
+  findById(id: string): Promise<StoredMessage | null>;
+  /** The room's highest seq (0 when empty or unknown). */
+  lastSeq(roomId: string): Promise<number>;
+}

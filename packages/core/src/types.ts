@@ -1,0 +1,69 @@
+/** Domain records shared by the stores and services. Ids: members are integers, rooms are strings. */
+
+export interface Member {
+  id: number;
+  username: string;
+  /** scrypt hash in the form `scrypt$N$r$p$salt$hash` (base64url parts). */
+  passwordHash: string;
+  createdAtMs: number;
+}
+
+export interface Session {
+  /** Random id embedded in the signed token. */
+  id: string;
+  memberId: number;
+  createdAtMs: number;
+  expiresAtMs: number;
+  /** Set when the session was revoked (logout). */
+  revokedAtMs: number | null;
+}
+
+export type RoomKind = "public" | "direct";
+
+export interface Room {
+  id: string;
+  name: string;
+  kind: RoomKind;
+  createdBy: number;
+  createdAtMs: number;
+  /** Highest seq stored in the room (0 when empty). */
+  lastSeq: number;
+}
+
+export interface Membership {
+  roomId: string;
+  memberId: number;
+  joinedAtMs: number;
+  /** The member's read cursor (last OP_ACK), 0 when none. */
+  ackedSeq: number;
+}
+
+export interface StoredMessage {
+  /** Server-assigned, globally unique. */
+  id: string;
+  roomId: string;
+  /** 1, 2, 3… per room, no gaps. */
+  seq: number;
+  senderId: number;
+  senderName: string;
+  text: string;
+  sentAtMs: number;
+  /** The sender's idempotency key: (senderId, clientMsgId) is unique. */
+  clientMsgId: string;
+}
+
+/** A message before the store gives it its seq. */
+export type NewMessage = Omit<StoredMessage, "seq">;
+
+/** The id of the direct conversation between two members, the same whichever of them asks. */
+export function directRoomId(a: number, b: number): string {
+  const [low, high] = a < b ? [a, b] : [b, a];
+  return `dm:${low}:${high}`;
+}
+
+/** The two members of a direct conversation id, or null when the id is not one. */
+export function parseDirectRoomId(roomId: string): [number, number] | null {
+  const match = /^dm:(\d+):(\d+)$/.exec(roomId);
+  if (!match) return null;
+  return [Number(match[1]), Number(match[2])];
+}

@@ -1,0 +1,33 @@
+/** Browser-safe entry: the client wire protocol (frames, ops, bodies). No gRPC. */
+export * from "./frame.ts";
+export {
+  AckReply,
+  AckRequest,
+  AuthReply,
+  AuthRequest,
+  ChangeRoomReply,
+  ChangeRoomRequest,
+  ChatMessage,
+  ErrorReply,
+  HeartbeatReply,
+  HistoryReply,
+  HistoryRequest,
+  JoinReply,
+  JoinRequest,
+  LeaveReply,
+  LeaveRequest,
+  ResumeReply,
+  ResumeRequest,
+  RoomCursor,
+  RoomEvent,
+  RoomEventType,
+  RoomInfo,
+  RoomKind,
+  RoomOnline,
+  RoomResume,
+  SendReply,
+  SendRequest,
+  SubReply,
+  SubRequest,
+} from "./gen/chatroom/protocol/v1/protocol.ts";
+export * from "./op.ts";

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `npm test`: every check and test of the project (see README). Fails loudly when something it needs is missing.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/ensure-node.sh"
+source "$here/ensure-deps.sh"
+cd "$here/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+echo "== typecheck (tsc --noEmit)"
+tsc -p tsconfig.json
+echo "== lint (biome)"
+biome ci --reporter=summary .
+echo "== protos (buf lint, regenerate and diff)"
+bash scripts/proto-gen.sh --check
+echo "== web client bundle"
+node packages/web/build.ts
+
+echo "== tests (node --test)"
+# Test files: *.test.ts anywhere under proto, packages, services and test/. Arguments narrow the run.
+if [ "$#" -gt 0 ]; then
+  files=("$@")
+else
+  mapfile -t files < <(git ls-files --cached --others --exclude-standard -- 'proto/**/*.test.ts' 'packages/**/*.test.ts' 'services/**/*.test.ts' 'test/**/*.test.ts' | sort)
+fi
+if [ "${#files[@]}" -eq 0 ]; then
+  echo "no test files found" >&2
+  exit 1
+fi
+exec node --test --test-reporter=spec --test-timeout=120000 "${files[@]}"
