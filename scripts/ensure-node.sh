@@ -19,4 +19,5 @@ if [ "$(_chatroom_node_major)" -lt 22 ]; then
     return 1 2>/dev/null || exit 1
   fi
 fi
-export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=ExperimentalWarning"
+# kafkajs triggers a harmless TimeoutNegativeWarning on Node 24 (a negative throttle delay).
+export NODE_OPTIONS="${NODE_OPTIONS:-} --disable-warning=ExperimentalWarning --disable-warning=TimeoutNegativeWarning"

@@ -4,6 +4,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/ensure-node.sh"
 source "$here/ensure-deps.sh"
+source "$here/ensure-chromium.sh"
 cd "$here/.."
 export PATH="$PWD/node_modules/.bin:$PATH"
 
@@ -21,7 +22,7 @@ echo "== tests (node --test)"
 if [ "$#" -gt 0 ]; then
   files=("$@")
 else
-  mapfile -t files < <(git ls-files --cached --others --exclude-standard -- 'proto/**/*.test.ts' 'packages/**/*.test.ts' 'services/**/*.test.ts' 'test/**/*.test.ts' | sort)
+  mapfile -t files < <(git ls-files --cached --others --exclude-standard -- '*.test.ts' | sort)
 fi
 if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found" >&2

@@ -5,7 +5,8 @@ import type { NewMessage, StoredMessage } from "../types.ts";
  * Chat messages, the source of truth for history and resume.
  * - append() gives the message the room's next seq (last + 1, strictly increasing, no gaps) atomically with
  *   storing it, and returns it once durable. Idempotent by (senderId, clientMsgId): a repeat returns the stored
- *   message with `duplicate: true` and stores nothing. Throws ChatError("room_not_found") for an unknown room.
+ *   message with `duplicate: true` and stores nothing; an empty clientMsgId means "no idempotency key" (never a
+ *   duplicate). Throws ChatError("room_not_found") for an unknown room.
  * - Pages are always in ascending seq order.
  */
 export interface MessageStore extends Closable {

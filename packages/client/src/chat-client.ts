@@ -1,0 +1,185 @@
+import {
+  AckReply,
+  AckRequest,
+  ChangeRoomReply,
+  ChangeRoomRequest,
+  type HistoryReply,
+  JoinReply,
+  JoinRequest,
+  LeaveReply,
+  LeaveRequest,
+  Op,
+  type RoomInfo,
+  SendReply,
+  SendRequest,
+  SubReply,
+  SubRequest,
+} from "@chatroom/proto/protocol";
+import { ChatClientError } from "./chat-client-error.ts";
+import type { ChatClientEvents, ChatClientOptions, ConnectionState, Me } from "./chat-client-types.ts";
+import { ChatConnection } from "./chat-connection.ts";
+import { FrameDispatcher } from "./frame-dispatcher.ts";
+import { fetchHistory, type HistoryOptions } from "./history-request.ts";
+import { PendingRequests } from "./pending-requests.ts";
+import { RoomDirectory } from "./room-directory.ts";
+import { RoomSequencer } from "./room-sequencer.ts";
+import { RoomSync } from "./room-sync.ts";
+import { type Listener, TypedEmitter } from "./typed-emitter.ts";
+
+/**
+ * A chat connection that survives network trouble: it reconnects with jittered backoff, resumes every room where
+ * it left off, delivers each message once and in order per room, and retries unacknowledged sends with the same
+ * clientMsgId (so they are stored once). See chat-client-types.ts for options and events.
+ */
+export class ChatClient {
+  readonly #emitter = new TypedEmitter<ChatClientEvents>();
+  readonly #directory: RoomDirectory;
+  readonly #connection: ChatConnection;
+  readonly #accepts: Set<number>;
+
+  constructor(options: ChatClientOptions) {
+    const pending = new PendingRequests();
+    const sequencer = new RoomSequencer();
+    const emitter = this.#emitter;
+    const fillPageSize = options.fillPageSize ?? 200;
+    this.#accepts = new Set(options.accepts ?? []);
+    const directory = new RoomDirectory(sequencer, emitter, () => this.#connection.member?.memberId ?? 0);
+    this.#directory = directory;
+    const sync: RoomSync = new RoomSync({
+      sequencer,
+      directory,
+      emitter,
+      fetchAfter: (roomId, afterSeq) =>
+        fetchHistory((body) => this.#connection.call(Op.HISTORY, body), roomId, { afterSeq, limit: fillPageSize }),
+      connectionId: () => this.#connection.id,
+      later: (ms, callback) => this.#connection.later(ms, callback),
+    });
+    const dispatcher = new FrameDispatcher({ pending, emitter, directory, onMessage: (m) => sync.receive(m) });
+    this.#connection = new ChatConnection({
+      options,
+      emitter,
+      pending,
+      sequencer,
+      directory,
+      accepts: this.#accepts,
+      onFrame: (frame) => dispatcher.dispatch(frame),
+      onResumed: (rooms) => sync.resumed(rooms),
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.#connection.state;
+  }
+  /** The authenticated member of the current (or last) connection. */
+  get member(): Me | null {
+    return this.#connection.member;
+  }
+  /** The member's rooms by id (AuthReply, JOIN/LEAVE replies, own membership events; lastSeq follows delivery). */
+  get rooms(): ReadonlyMap<string, RoomInfo> {
+    return this.#directory.rooms;
+  }
+  /** Online member counts by room, from heartbeat replies. */
+  get online(): ReadonlyMap<string, number> {
+    return this.#directory.online;
+  }
+  /** Close code of the last socket close (4001/4010 when the client stopped because of its credentials). */
+  get closeCode(): number {
+    return this.#connection.closeCode;
+  }
+  get closeReason(): string {
+    return this.#connection.closeReason;
+  }
+
+  on<K extends keyof ChatClientEvents>(event: K, listener: Listener<ChatClientEvents[K]>): () => void {
+    return this.#emitter.on(event, listener);
+  }
+  off<K extends keyof ChatClientEvents>(event: K, listener: Listener<ChatClientEvents[K]>): void {
+    this.#emitter.off(event, listener);
+  }
+
+  /**
+   * Connects (and keeps reconnecting after failures). Resolves once authenticated and the initial RESUME is
+   * answered; rejects when the client closes first (close(), or the server rejected the credentials: code
+   * "unauthorized" for 4001, "session_revoked" for 4010).
+   */
+  connect(): Promise<void> {
+    return this.#connection.connect();
+  }
+
+  /** Closes for good: no reconnect; pending requests and sends reject with code "closed". */
+  close(): Promise<void> {
+    return this.#connection.close();
+  }
+
+  /** Sends to a room; retried after a reconnect with the same clientMsgId until the server acknowledges it. */
+  send(roomId: string, text: string, options: { clientMsgId?: string } = {}): Promise<SendReply> {
+    const clientMsgId = options.clientMsgId ?? crypto.randomUUID();
+    return this.#send({ roomId, toMemberId: 0, clientMsgId, text });
+  }
+
+  /** Sends to the direct conversation with a member (created on first use); retried like `send`. */
+  sendDirect(memberId: number, text: string, options: { clientMsgId?: string } = {}): Promise<SendReply> {
+    const clientMsgId = options.clientMsgId ?? crypto.randomUUID();
+    return this.#send({ roomId: "", toMemberId: memberId, clientMsgId, text });
+  }
+
+  /** Joins a public room (creating it with `create`); its new messages are delivered from now on. */
+  async join(roomId: string, options: { create?: boolean; name?: string } = {}): Promise<RoomInfo> {
+    const request = { roomId, create: options.create ?? false, name: options.name ?? "" };
+    const reply = JoinReply.decode(await this.#request(Op.JOIN, JoinRequest.encode(request).finish()));
+    if (!reply.room) throw new ChatClientError("bad_reply", "JOIN reply without a room", { requestOp: Op.JOIN });
+    this.#directory.add(reply.room);
+    return reply.room;
+  }
+
+  async leave(roomId: string): Promise<void> {
+    LeaveReply.decode(await this.#request(Op.LEAVE, LeaveRequest.encode({ roomId }).finish()));
+    this.#directory.remove(roomId);
+  }
+
+  /** goim's single-room mode: afterwards the connection receives only this room's pushes. */
+  async changeRoom(roomId: string): Promise<string> {
+    const body = await this.#request(Op.CHANGE_ROOM, ChangeRoomRequest.encode({ roomId }).finish());
+    return ChangeRoomReply.decode(body).roomId;
+  }
+
+  /** Accept more push-API ops (remembered for reconnects). */
+  async sub(ops: readonly number[]): Promise<number[]> {
+    const reply = SubReply.decode(await this.#request(Op.SUB, SubRequest.encode({ ops: [...ops] }).finish()));
+    for (const op of ops) this.#accepts.add(op);
+    return reply.ops;
+  }
+
+  async unsub(ops: readonly number[]): Promise<number[]> {
+    const reply = SubReply.decode(await this.#request(Op.UNSUB, SubRequest.encode({ ops: [...ops] }).finish()));
+    for (const op of ops) this.#accepts.delete(op);
+    return reply.ops;
+  }
+
+  /** A page of a room's messages, ascending (for scroll-back; not passed through the `message` event). */
+  history(roomId: string, options: HistoryOptions = {}): Promise<HistoryReply> {
+    return fetchHistory((body) => this.#request(Op.HISTORY, body), roomId, options);
+  }
+
+  /** Stores the member's read cursor for the room. */
+  async ack(roomId: string, seq: number): Promise<void> {
+    const reply = AckReply.decode(await this.#request(Op.ACK, AckRequest.encode({ roomId, seq }).finish()));
+    this.#directory.acked(roomId, Math.max(seq, reply.seq));
+  }
+
+  #request(op: number, body: Uint8Array): Promise<Uint8Array> {
+    return this.#connection.request(op, body);
+  }
+
+  async #send(request: SendRequest): Promise<SendReply> {
+    const body = SendRequest.encode(request).finish();
+    for (;;) {
+      try {
+        return SendReply.decode(await this.#request(Op.SEND, body));
+      } catch (error) {
+        // The socket went away before the reply: send again once reconnected; the clientMsgId makes it idempotent.
+        if (!(error instanceof ChatClientError && error.code === "disconnected")) throw error;
+      }
+    }
+  }
+}

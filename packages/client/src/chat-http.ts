@@ -1,0 +1,196 @@
+import type {
+  AuthResult,
+  HttpMember,
+  HttpMemberRoom,
+  HttpMessage,
+  HttpRoom,
+  HttpRoomDetails,
+  HttpRoomMember,
+  HttpSendResult,
+} from "./http-types.ts";
+
+/** A failed HTTP call: the status and the `{error: {code, message}}` the server answered with. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** From a Retry-After header, for rate_limited. */
+  readonly retryAfterMs: number;
+
+  constructor(status: number, code: string, message: string, retryAfterMs = 0) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+export interface ChatHttpOptions {
+  /** Origin (and optional path prefix) of the server, e.g. http://127.0.0.1:8080; "" for the page's own origin. */
+  baseUrl?: string;
+  /** A session token sent as `Authorization: Bearer`. Without one the session cookie is relied on. */
+  token?: string;
+  /** Keep the token returned by register/login for later calls (default true; browsers using the cookie: false). */
+  rememberToken?: boolean;
+  /** fetch credentials mode (default "same-origin", which sends and stores the session cookie). */
+  credentials?: RequestCredentials;
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** Typed wrapper of the logic HTTP API (/api/v1). */
+export class ChatHttp {
+  readonly #baseUrl: string;
+  readonly #remember: boolean;
+  readonly #credentials: RequestCredentials;
+  readonly #fetch: typeof fetch;
+  token: string;
+
+  constructor(options: ChatHttpOptions = {}) {
+    this.#baseUrl = (options.baseUrl ?? "").replace(/\/+$/, "");
+    this.token = options.token ?? "";
+    this.#remember = options.rememberToken ?? true;
+    this.#credentials = options.credentials ?? "same-origin";
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  }
+
+  /** Creates an account (it joins the lobby) and logs it in. */
+  async register(username: string, password: string): Promise<AuthResult> {
+    return this.#keep(await this.#call<AuthResult>("POST", "/api/v1/accounts", { username, password }));
+  }
+
+  async login(username: string, password: string): Promise<AuthResult> {
+    return this.#keep(await this.#call<AuthResult>("POST", "/api/v1/sessions", { username, password }));
+  }
+
+  /** Revokes the session (its live connections are closed with 4010) and clears the cookie. */
+  async logout(): Promise<void> {
+    await this.#call("DELETE", "/api/v1/sessions/current");
+    if (this.#remember) this.token = "";
+  }
+
+  /** The member of the session, and when the session expires. */
+  async me(): Promise<HttpMember> {
+    return (await this.#call<{ member: HttpMember; expiresAtMs: number }>("GET", "/api/v1/me")).member;
+  }
+
+  /** Public rooms by id; `next` is the `after` of the following page (null on the last page). */
+  async listRooms(
+    options: { after?: string; limit?: number } = {},
+  ): Promise<{ rooms: HttpRoom[]; next: string | null }> {
+    const query = { after: options.after, limit: options.limit };
+    const page = await this.#call<{ rooms: HttpRoom[]; next?: string | null }>(
+      "GET",
+      "/api/v1/rooms",
+      undefined,
+      query,
+    );
+    return { rooms: page.rooms, next: page.next ?? null };
+  }
+
+  /** Creates a public room; the creator joins it. */
+  async createRoom(id: string, name = ""): Promise<HttpMemberRoom> {
+    return (await this.#call<{ room: HttpMemberRoom }>("POST", "/api/v1/rooms", { id, name })).room;
+  }
+
+  async room(id: string): Promise<HttpRoomDetails> {
+    const path = `/api/v1/rooms/${encodeURIComponent(id)}`;
+    return (await this.#call<{ room: HttpRoomDetails }>("GET", path)).room;
+  }
+
+  async joinRoom(id: string): Promise<HttpMemberRoom> {
+    const path = `/api/v1/rooms/${encodeURIComponent(id)}/members/me`;
+    return (await this.#call<{ room: HttpMemberRoom }>("PUT", path)).room;
+  }
+
+  async leaveRoom(id: string): Promise<void> {
+    await this.#call("DELETE", `/api/v1/rooms/${encodeURIComponent(id)}/members/me`);
+  }
+
+  /** A room's members by id; `next` is the `after` of the following page (null on the last page). */
+  async members(
+    id: string,
+    options: { after?: number; limit?: number } = {},
+  ): Promise<{ members: HttpRoomMember[]; next: number | null }> {
+    const path = `/api/v1/rooms/${encodeURIComponent(id)}/members`;
+    const query = { after: options.after, limit: options.limit };
+    const page = await this.#call<{ members: HttpRoomMember[]; next?: number | null }>("GET", path, undefined, query);
+    return { members: page.members, next: page.next ?? null };
+  }
+
+  /**
+   * A page of messages, ascending: the newest (no options), before a seq, or after a seq. The server reads
+   * `after=0` as "not set" (newest page), like HISTORY on the WebSocket.
+   */
+  async history(
+    id: string,
+    options: { before?: number; after?: number; limit?: number } = {},
+  ): Promise<{ roomId: string; messages: HttpMessage[]; hasMore: boolean }> {
+    const path = `/api/v1/rooms/${encodeURIComponent(id)}/messages`;
+    return this.#call("GET", path, undefined, { before: options.before, after: options.after, limit: options.limit });
+  }
+
+  /** Sends to a room; a retry with the same clientMsgId returns the stored message with duplicate: true. */
+  async sendMessage(id: string, text: string, clientMsgId: string = crypto.randomUUID()): Promise<HttpSendResult> {
+    return this.#call("POST", `/api/v1/rooms/${encodeURIComponent(id)}/messages`, { text, clientMsgId });
+  }
+
+  /** Sends to the direct conversation with a member (created on first use). */
+  async sendDirect(memberId: number, text: string, clientMsgId: string = crypto.randomUUID()): Promise<HttpSendResult> {
+    return this.#call("POST", `/api/v1/members/${memberId}/messages`, { text, clientMsgId });
+  }
+
+  /** Stores the read cursor of a room; answers the stored cursor. */
+  async ack(id: string, seq: number): Promise<{ roomId: string; seq: number }> {
+    return this.#call("PUT", `/api/v1/rooms/${encodeURIComponent(id)}/ack`, { seq });
+  }
+
+  /** The member's rooms (public and direct) with their read cursors. */
+  async myRooms(): Promise<HttpMemberRoom[]> {
+    return (await this.#call<{ rooms: HttpMemberRoom[] }>("GET", "/api/v1/me/rooms")).rooms;
+  }
+
+  #keep(result: AuthResult): AuthResult {
+    if (this.#remember) this.token = result.token;
+    return result;
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const init: RequestInit = { method, headers, credentials: this.#credentials };
+    if (body !== undefined) init.body = JSON.stringify(body);
+    const response = await this.#fetch(this.#baseUrl + path + queryString(query), init);
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!response.ok) throw toApiError(response, json, text);
+    return json as T;
+  }
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return "";
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : "";
+}
+
+function toApiError(response: Response, json: unknown, text: string): ApiError {
+  const retryAfter = Number(response.headers.get("retry-after") ?? 0);
+  const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 0;
+  const error = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  if (error && typeof error.code === "string") {
+    const message = typeof error.message === "string" ? error.message : error.code;
+    return new ApiError(response.status, error.code, message, retryAfterMs);
+  }
+  const message = text.slice(0, 200) || response.statusText || `HTTP ${response.status}`;
+  return new ApiError(response.status, `http_${response.status}`, message, retryAfterMs);
+}

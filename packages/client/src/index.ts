@@ -1,0 +1,39 @@
+export type {
+  ChatMessage,
+  HistoryReply,
+  RoomEvent,
+  RoomInfo,
+  RoomOnline,
+  RoomResume,
+  SendReply,
+} from "@chatroom/proto/protocol";
+export { FIRST_CUSTOM_OP, Op, RoomEventType, RoomKind } from "@chatroom/proto/protocol";
+export type { BackoffOptions } from "./backoff.ts";
+export { backoffCap, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
+export { ChatClient } from "./chat-client.ts";
+export { ChatClientError } from "./chat-client-error.ts";
+export type {
+  ChatClientEvents,
+  ChatClientOptions,
+  ConnectionState,
+  Me,
+  PushDetail,
+  ResumedDetail,
+  ResumeFrom,
+  StateChange,
+} from "./chat-client-types.ts";
+export { ApiError, ChatHttp, type ChatHttpOptions } from "./chat-http.ts";
+export type { WebSocketConstructor, WebSocketLike } from "./frame-socket.ts";
+export type { HistoryOptions } from "./history-request.ts";
+export type {
+  AuthResult,
+  HttpMember,
+  HttpMemberRoom,
+  HttpMessage,
+  HttpRoom,
+  HttpRoomDetails,
+  HttpRoomMember,
+  HttpSendResult,
+} from "./http-types.ts";
+export { RoomSequencer, type SequencerAction } from "./room-sequencer.ts";
+export { type Listener, TypedEmitter } from "./typed-emitter.ts";

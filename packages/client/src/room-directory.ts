@@ -1,0 +1,101 @@
+import {
+  type ChatMessage,
+  type RoomCursor,
+  type RoomEvent,
+  RoomEventType,
+  type RoomInfo,
+  type RoomOnline,
+} from "@chatroom/proto/protocol";
+import type { ChatClientEvents, ResumeFrom } from "./chat-client-types.ts";
+import type { RoomSequencer } from "./room-sequencer.ts";
+import type { TypedEmitter } from "./typed-emitter.ts";
+
+/** The member's rooms and their online counts, kept in step with the sequencer's tracked rooms. */
+export class RoomDirectory {
+  readonly rooms = new Map<string, RoomInfo>();
+  readonly online = new Map<string, number>();
+  readonly #sequencer: RoomSequencer;
+  readonly #emitter: TypedEmitter<ChatClientEvents>;
+  readonly #memberId: () => number;
+
+  constructor(sequencer: RoomSequencer, emitter: TypedEmitter<ChatClientEvents>, memberId: () => number) {
+    this.#sequencer = sequencer;
+    this.#emitter = emitter;
+    this.#memberId = memberId;
+  }
+
+  /**
+   * Replaces the rooms with an AuthReply's and returns the RESUME cursors: the client's own position for rooms it
+   * already follows, and for the others the start chosen by `resumeFrom` (-1 = the stored read cursor).
+   */
+  reset(infos: readonly RoomInfo[], resumeFrom: ResumeFrom): RoomCursor[] {
+    const listed = new Set(infos.map((info) => info.roomId));
+    for (const id of this.#sequencer.roomIds()) if (!listed.has(id)) this.#sequencer.forget(id);
+    for (const id of this.online.keys()) if (!listed.has(id)) this.online.delete(id);
+    this.rooms.clear();
+    const cursors: RoomCursor[] = [];
+    for (const info of infos) {
+      this.rooms.set(info.roomId, { ...info });
+      const known = this.#sequencer.lastSeq(info.roomId);
+      if (known !== undefined) {
+        cursors.push({ roomId: info.roomId, lastSeq: known });
+        continue;
+      }
+      const start = resumeFrom === "beginning" ? 0 : resumeFrom === "latest" ? info.lastSeq : info.ackedSeq;
+      this.#sequencer.track(info.roomId, start);
+      cursors.push({ roomId: info.roomId, lastSeq: resumeFrom === "stored" ? -1 : start });
+    }
+    this.#emitter.emit("rooms", this.rooms);
+    return cursors;
+  }
+
+  /** A room the member is now in (JOIN reply, own JOINED event); its new messages are followed from now on. */
+  add(info: RoomInfo): void {
+    const previous = this.rooms.get(info.roomId);
+    this.rooms.set(info.roomId, {
+      ...info,
+      lastSeq: Math.max(info.lastSeq, previous?.lastSeq ?? 0),
+      ackedSeq: Math.max(info.ackedSeq, previous?.ackedSeq ?? 0),
+    });
+    this.#sequencer.track(info.roomId, info.lastSeq);
+    this.#emitter.emit("rooms", this.rooms);
+  }
+
+  remove(roomId: string): void {
+    const had = this.rooms.delete(roomId);
+    this.#sequencer.forget(roomId);
+    const hadOnline = this.online.delete(roomId);
+    if (had) this.#emitter.emit("rooms", this.rooms);
+    if (hadOnline) this.#emitter.emit("online", this.online);
+  }
+
+  acked(roomId: string, seq: number): void {
+    const room = this.rooms.get(roomId);
+    if (!room || seq <= room.ackedSeq) return;
+    room.ackedSeq = seq;
+    this.#emitter.emit("rooms", this.rooms);
+  }
+
+  delivered(message: ChatMessage): void {
+    const room = this.rooms.get(message.roomId);
+    if (room && message.seq > room.lastSeq) room.lastSeq = message.seq;
+  }
+
+  /** Membership changes of the member's own, made by another connection or by the server (a new DM). */
+  onEvent(event: RoomEvent): void {
+    if (event.memberId !== this.#memberId()) return;
+    if (event.type === RoomEventType.ROOM_EVENT_TYPE_JOINED && event.room) this.add(event.room);
+    else if (event.type === RoomEventType.ROOM_EVENT_TYPE_LEFT) this.remove(event.room?.roomId || event.roomId);
+  }
+
+  setOnline(counts: readonly RoomOnline[]): void {
+    for (const { roomId, count } of counts) this.online.set(roomId, count);
+    this.#emitter.emit("online", this.online);
+  }
+
+  clearOnline(): void {
+    if (this.online.size === 0) return;
+    this.online.clear();
+    this.#emitter.emit("online", this.online);
+  }
+}

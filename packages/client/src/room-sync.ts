@@ -1,0 +1,61 @@
+import type { ChatMessage, HistoryReply, RoomResume } from "@chatroom/proto/protocol";
+import type { ChatClientEvents } from "./chat-client-types.ts";
+import type { RoomDirectory } from "./room-directory.ts";
+import type { RoomSequencer, SequencerAction } from "./room-sequencer.ts";
+import type { TypedEmitter } from "./typed-emitter.ts";
+
+export interface RoomSyncDeps {
+  sequencer: RoomSequencer;
+  directory: RoomDirectory;
+  emitter: TypedEmitter<ChatClientEvents>;
+  /** HISTORY after_seq on the current connection. */
+  fetchAfter(roomId: string, afterSeq: number): Promise<HistoryReply>;
+  /** Identifies the current connection; a fill that failed on an older one is left to the next resume. */
+  connectionId(): number;
+  /** Runs `callback` later unless the client closes meanwhile. */
+  later(ms: number, callback: () => void): void;
+}
+
+const FILL_RETRY_MS = 1000;
+
+/** Carries out the sequencer's decisions: delivers messages to the app and fills holes through HISTORY. */
+export class RoomSync {
+  readonly #deps: RoomSyncDeps;
+
+  constructor(deps: RoomSyncDeps) {
+    this.#deps = deps;
+  }
+
+  receive(message: ChatMessage): void {
+    this.#perform(this.#deps.sequencer.receive(message));
+  }
+
+  resumed(rooms: readonly RoomResume[]): void {
+    this.#perform(this.#deps.sequencer.resumed(rooms));
+  }
+
+  #perform(actions: SequencerAction[]): void {
+    for (const action of actions) {
+      if (action.type === "deliver") {
+        this.#deps.directory.delivered(action.message);
+        this.#deps.emitter.emit("message", action.message);
+      } else {
+        this.#fill(action.roomId, action.afterSeq);
+      }
+    }
+  }
+
+  #fill(roomId: string, afterSeq: number): void {
+    const { sequencer, emitter } = this.#deps;
+    const connection = this.#deps.connectionId();
+    this.#deps.fetchAfter(roomId, afterSeq).then(
+      (reply) => this.#perform(sequencer.historyPage(roomId, reply.messages, reply.hasMore)),
+      (error: unknown) => {
+        if (connection !== this.#deps.connectionId()) return;
+        sequencer.fetchFailed(roomId);
+        emitter.emit("error", error instanceof Error ? error : new Error(String(error)));
+        this.#deps.later(FILL_RETRY_MS, () => this.#perform(sequencer.retry(roomId)));
+      },
+    );
+  }
+}

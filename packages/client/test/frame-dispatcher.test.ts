@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import {
+  ChatMessage,
+  ErrorReply,
+  HeartbeatReply,
+  JoinReply,
+  Op,
+  RoomEvent,
+  RoomEventType,
+  type RoomInfo,
+} from "@chatroom/proto/protocol";
+import { ChatClientError } from "../src/chat-client-error.ts";
+import type { ChatClientEvents } from "../src/chat-client-types.ts";
+import { FrameDispatcher } from "../src/frame-dispatcher.ts";
+import { PendingRequests } from "../src/pending-requests.ts";
+import { RoomDirectory } from "../src/room-directory.ts";
+import { RoomSequencer } from "../src/room-sequencer.ts";
+import { TypedEmitter } from "../src/typed-emitter.ts";
+
+const ME = 7;
+
+function setup() {
+  const pending = new PendingRequests();
+  const emitter = new TypedEmitter<ChatClientEvents>();
+  const sequencer = new RoomSequencer();
+  const directory = new RoomDirectory(sequencer, emitter, () => ME);
+  const messages: ChatMessage[] = [];
+  const dispatcher = new FrameDispatcher({ pending, emitter, directory, onMessage: (m) => messages.push(m) });
+  const errors: Error[] = [];
+  const pushes: { op: number; body: Uint8Array }[] = [];
+  emitter.on("error", (e) => errors.push(e));
+  emitter.on("push", (p) => pushes.push(p));
+  return { pending, emitter, sequencer, directory, dispatcher, messages, errors, pushes };
+}
+
+function room(roomId: string, lastSeq = 0): RoomInfo {
+  return { roomId, name: roomId, kind: 1, lastSeq, peerMemberId: 0, peerUsername: "", ackedSeq: 0 };
+}
+
+const frame = (op: number, seq: number, body: Uint8Array) => ({ ver: 1, op, seq, body });
+
+describe("FrameDispatcher", () => {
+  it("hands a reply to the request with the same seq", async () => {
+    const t = setup();
+    const { seq, reply } = t.pending.add(Op.JOIN, 5000);
+    const body = JoinReply.encode({ room: room("news") }).finish();
+    t.dispatcher.dispatch(frame(Op.JOIN_REPLY, seq, body));
+    assert.deepEqual(JoinReply.decode(await reply).room?.roomId, "news");
+  });
+
+  it("rejects the request named by an OP_ERROR with its code and retry delay", async () => {
+    const t = setup();
+    const { seq, reply } = t.pending.add(Op.SEND, 5000);
+    const body = ErrorReply.encode({
+      code: "rate_limited",
+      message: "too fast",
+      requestOp: Op.SEND,
+      retryAfterMs: 450,
+    }).finish();
+    t.dispatcher.dispatch(frame(Op.ERROR, seq, body));
+    await assert.rejects(reply, (e: unknown) => {
+      assert.ok(e instanceof ChatClientError);
+      assert.equal(e.code, "rate_limited");
+      assert.equal(e.retryAfterMs, 450);
+      assert.equal(e.requestOp, Op.SEND);
+      return true;
+    });
+    assert.equal(t.errors.length, 0);
+  });
+
+  it("reports an OP_ERROR that answers no pending request as an error event", () => {
+    const t = setup();
+    const body = ErrorReply.encode({ code: "bad_request", message: "what", requestOp: 99, retryAfterMs: 0 }).finish();
+    t.dispatcher.dispatch(frame(Op.ERROR, 0, body));
+    assert.equal(t.errors.length, 1);
+    assert.equal((t.errors[0] as ChatClientError).code, "bad_request");
+  });
+
+  it("passes chat messages to the message handler", () => {
+    const t = setup();
+    const message: ChatMessage = {
+      id: "m1",
+      roomId: "lobby",
+      seq: 1,
+      senderId: 1,
+      senderName: "ann",
+      text: "hi",
+      sentAtMs: 1,
+      clientMsgId: "c1",
+      roomKind: 1,
+    };
+    t.dispatcher.dispatch(frame(Op.MESSAGE, 0, ChatMessage.encode(message).finish()));
+    assert.deepEqual(t.messages, [message]);
+  });
+
+  it("updates the member's rooms on their own JOINED and LEFT events and forwards every event", () => {
+    const t = setup();
+    const events: RoomEvent[] = [];
+    t.emitter.on("event", (e) => events.push(e));
+    const joined = RoomEvent.encode({
+      roomId: "news",
+      type: RoomEventType.ROOM_EVENT_TYPE_JOINED,
+      memberId: ME,
+      username: "me",
+      room: room("news", 12),
+    }).finish();
+    t.dispatcher.dispatch(frame(Op.EVENT, 0, joined));
+    assert.equal(t.directory.rooms.get("news")?.lastSeq, 12);
+    assert.equal(t.sequencer.lastSeq("news"), 12);
+    const someoneElse = RoomEvent.encode({
+      roomId: "news",
+      type: RoomEventType.ROOM_EVENT_TYPE_LEFT,
+      memberId: ME + 1,
+      username: "other",
+      room: undefined,
+    }).finish();
+    t.dispatcher.dispatch(frame(Op.EVENT, 0, someoneElse));
+    assert.equal(t.directory.rooms.has("news"), true);
+    const left = RoomEvent.encode({
+      roomId: "news",
+      type: RoomEventType.ROOM_EVENT_TYPE_LEFT,
+      memberId: ME,
+      username: "me",
+      room: undefined,
+    }).finish();
+    t.dispatcher.dispatch(frame(Op.EVENT, 0, left));
+    assert.equal(t.directory.rooms.has("news"), false);
+    assert.equal(t.sequencer.has("news"), false);
+    assert.equal(events.length, 3);
+  });
+
+  it("records online counts from heartbeat replies", () => {
+    const t = setup();
+    let seen: ReadonlyMap<string, number> | undefined;
+    t.emitter.on("online", (online) => {
+      seen = online;
+    });
+    const body = HeartbeatReply.encode({ online: [{ roomId: "lobby", count: 3 }] }).finish();
+    t.dispatcher.dispatch(frame(Op.HEARTBEAT_REPLY, 5, body));
+    assert.equal(seen?.get("lobby"), 3);
+  });
+
+  it("emits server pushes of other ops as push events and drops late replies", () => {
+    const t = setup();
+    t.dispatcher.dispatch(frame(1000, 0, new Uint8Array([1, 2, 3])));
+    t.dispatcher.dispatch(frame(Op.JOIN_REPLY, 41, new Uint8Array()));
+    assert.deepEqual(t.pushes, [{ op: 1000, body: new Uint8Array([1, 2, 3]) }]);
+  });
+
+  it("reports an undecodable body as an error event instead of throwing", () => {
+    const t = setup();
+    t.dispatcher.dispatch(frame(Op.MESSAGE, 0, new Uint8Array([0xff, 0xff, 0xff])));
+    assert.equal(t.errors.length, 1);
+    assert.equal(t.messages.length, 0);
+  });
+});

@@ -1,0 +1,4 @@
+/** The text of anything thrown, for showing to the user. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,160 @@
+import type { ChatMessage } from "@chatroom/client";
+import type { Conversation, PendingSend } from "./conversation.ts";
+import { h } from "./dom.ts";
+
+export interface MessageListHandlers {
+  onLoadOlder(): void;
+  onRetry(clientMsgId: string): void;
+  onDiscard(clientMsgId: string): void;
+}
+
+/** Near the top by this much, scroll-back loads older messages. */
+const LOAD_OLDER_THRESHOLD_PX = 80;
+/** Within this much of the bottom, new messages keep the list scrolled to the bottom. */
+const STICK_TO_BOTTOM_PX = 48;
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/**
+ * Renders one conversation into the message list. Stored message elements are built once and reused, so a
+ * re-render only re-orders nodes; the scroll position is kept when older messages are prepended and follows new
+ * ones when the user was at the bottom.
+ */
+export class MessageListView {
+  readonly #container: HTMLElement;
+  readonly #handlers: MessageListHandlers;
+  readonly #memberId: () => number;
+  readonly #nodes = new Map<string, HTMLElement>();
+  #roomId: string | null = null;
+
+  constructor(container: HTMLElement, handlers: MessageListHandlers, memberId: () => number) {
+    this.#container = container;
+    this.#handlers = handlers;
+    this.#memberId = memberId;
+    container.addEventListener("scroll", () => {
+      if (container.scrollTop < LOAD_OLDER_THRESHOLD_PX) handlers.onLoadOlder();
+    });
+  }
+
+  /** Whether the list is scrolled (close) to the newest message. */
+  get atBottom(): boolean {
+    const c = this.#container;
+    return c.scrollHeight - c.scrollTop - c.clientHeight < STICK_TO_BOTTOM_PX;
+  }
+
+  /** True when the list does not fill its box, so scrolling cannot trigger loading older messages. */
+  get underfilled(): boolean {
+    return this.#container.scrollHeight <= this.#container.clientHeight + LOAD_OLDER_THRESHOLD_PX;
+  }
+
+  render(conversation: Conversation | null, emptyText: string): void {
+    const c = this.#container;
+    const switched = conversation?.roomId !== this.#roomId;
+    if (switched) this.#nodes.clear();
+    this.#roomId = conversation?.roomId ?? null;
+    const stick = switched || this.atBottom;
+    const fromBottom = c.scrollHeight - c.scrollTop;
+
+    const children: HTMLElement[] = [];
+    if (!conversation) {
+      children.push(h("p", { class: "empty", text: emptyText }));
+    } else {
+      children.push(this.#edge(conversation));
+      for (const message of conversation.messages) children.push(this.#messageNode(message));
+      for (const send of conversation.pending.values()) children.push(this.#pendingNode(send));
+      if (conversation.messages.length === 0 && conversation.pending.size === 0 && conversation.loadedLatest) {
+        children.push(h("p", { class: "empty", text: emptyText }));
+      }
+    }
+    c.replaceChildren(...children);
+    c.scrollTop = stick ? c.scrollHeight : c.scrollHeight - fromBottom;
+  }
+
+  #edge(conversation: Conversation): HTMLElement {
+    if (conversation.loadingOlder) return h("div", { class: "history-edge", text: "Loading older messages…" });
+    if (conversation.hasOlder && conversation.loadedLatest) {
+      return h(
+        "button",
+        {
+          class: "link-button history-edge",
+          testid: "load-older",
+          attrs: { type: "button" },
+          onClick: () => this.#handlers.onLoadOlder(),
+        },
+        "Load older messages",
+      );
+    }
+    if (!conversation.loadedLatest) return h("div", { class: "history-edge", text: "Loading…" });
+    return h("div", { class: "history-edge", testid: "history-start", text: "Beginning of the conversation" });
+  }
+
+  #messageNode(message: ChatMessage): HTMLElement {
+    const key = `${message.seq}`;
+    const cached = this.#nodes.get(key);
+    if (cached) return cached;
+    const mine = message.senderId === this.#memberId();
+    const sent = new Date(message.sentAtMs);
+    const node = h(
+      "article",
+      {
+        class: mine ? "message mine" : "message",
+        testid: "message",
+        dataset: { seq: String(message.seq), room: message.roomId, state: "sent", sender: message.senderName },
+      },
+      h(
+        "div",
+        { class: "meta" },
+        h("span", { class: "sender", testid: "message-sender", text: message.senderName }),
+        h("time", {
+          text: timeFormat.format(sent),
+          attrs: { datetime: sent.toISOString(), title: dateTimeFormat.format(sent) },
+        }),
+      ),
+      h("p", { class: "text", testid: "message-text", text: message.text }),
+    );
+    this.#nodes.set(key, node);
+    return node;
+  }
+
+  #pendingNode(send: PendingSend): HTMLElement {
+    const status =
+      send.state === "failed"
+        ? h(
+            "div",
+            { class: "status", testid: "message-status" },
+            `Not sent: ${send.error}`,
+            h(
+              "button",
+              {
+                class: "link-button",
+                testid: "retry-button",
+                attrs: { type: "button" },
+                onClick: () => this.#handlers.onRetry(send.clientMsgId),
+              },
+              "Retry",
+            ),
+            h(
+              "button",
+              {
+                class: "link-button",
+                testid: "discard-button",
+                attrs: { type: "button" },
+                onClick: () => this.#handlers.onDiscard(send.clientMsgId),
+              },
+              "Discard",
+            ),
+          )
+        : h("div", { class: "meta", testid: "message-status", text: "Sending…" });
+    return h(
+      "article",
+      {
+        class: "message mine",
+        testid: "message",
+        dataset: { state: send.state, clientMsgId: send.clientMsgId },
+      },
+      h("p", { class: "text", testid: "message-text", text: send.text }),
+      status,
+    );
+  }
+}

@@ -1,0 +1,82 @@
+import { CHAT_OPS } from "@chatroom/proto/protocol";
+import { CloseCode } from "./close-codes.ts";
+
+/** The part of a `ws` WebSocket a channel writes to. */
+export interface ChannelSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: Uint8Array, options: { binary: boolean }, callback: (error?: Error) => void): void;
+  close(code: number, reason: string): void;
+}
+
+export interface ChannelLimits {
+  /** Frames handed to the socket and not yet written out. */
+  sendQueueMax: number;
+  /** ws.bufferedAmount ceiling. */
+  maxBufferedBytes: number;
+}
+
+const OPEN = 1;
+
+/**
+ * One authenticated connection (goim's Channel). Writes are already-encoded frames, one ws.send each; the socket
+ * buffers them, and the channel bounds that buffer: a consumer too slow to keep up is closed with 4009 rather than
+ * holding memory or ever making a fan-out wait.
+ */
+export class Channel {
+  readonly key: string;
+  readonly memberId: number;
+  readonly rooms = new Set<string>();
+  /** Non-chat ops this connection accepts from the push API (goim's watch ops). */
+  readonly accepts: Set<number>;
+  private readonly socket: ChannelSocket;
+  private readonly limits: ChannelLimits;
+  private unwritten = 0;
+  private closed = false;
+  private readonly onWritten = (): void => {
+    this.unwritten--;
+  };
+
+  constructor(options: {
+    key: string;
+    memberId: number;
+    accepts?: Iterable<number>;
+    socket: ChannelSocket;
+    limits: ChannelLimits;
+  }) {
+    this.key = options.key;
+    this.memberId = options.memberId;
+    this.accepts = new Set(options.accepts ?? []);
+    this.socket = options.socket;
+    this.limits = options.limits;
+  }
+
+  /** goim's NeedPush: chat ops reach every connection, other ops only the connections that accept them. */
+  needPush(op: number): boolean {
+    return CHAT_OPS.has(op) || this.accepts.has(op);
+  }
+
+  get isClosed(): boolean {
+    return this.closed || this.socket.readyState !== OPEN;
+  }
+
+  /** Queues one encoded frame. False when the frame was dropped (closed, or closed now as a slow consumer). */
+  push(frame: Uint8Array): boolean {
+    if (this.isClosed) return false;
+    const buffered = this.socket.bufferedAmount;
+    const overBytes = buffered > 0 && buffered + frame.byteLength > this.limits.maxBufferedBytes;
+    if (this.unwritten >= this.limits.sendQueueMax || overBytes) {
+      this.close(CloseCode.SLOW_CONSUMER, "slow consumer");
+      return false;
+    }
+    this.unwritten++;
+    this.socket.send(frame, { binary: true }, this.onWritten);
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.socket.readyState === OPEN) this.socket.close(code, reason);
+  }
+}

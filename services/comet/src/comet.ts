@@ -1,0 +1,152 @@
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import type { CometApi, LogicApi } from "@chatroom/core";
+import { WebSocketServer } from "ws";
+import { BroadcastPacer } from "./broadcast-pacer.ts";
+import { Buckets } from "./buckets.ts";
+import { CloseCode } from "./close-codes.ts";
+import { createCometApi } from "./comet-api-impl.ts";
+import type { CometConfig } from "./config.ts";
+import { type CometLogger, defaultCometLogger } from "./logger.ts";
+import { OnlineCounts } from "./online-counts.ts";
+import { type ConnectionContext, WsConnection } from "./ws-connection.ts";
+
+export interface Comet {
+  readonly id: string;
+  /** The push API job calls (in-process, or served over gRPC by the distributed build). */
+  readonly api: CometApi;
+  /** Takes over an HTTP upgrade request whatever its path; the caller routes (see attach). */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Serves WebSocket upgrades to `path` (default "/ws") on the server and answers upgrades to any other path with
+   * 404. Use it only when the comet is the server's one 'upgrade' listener; otherwise route to handleUpgrade.
+   */
+  attach(server: Server, path?: string): void;
+  /** Stops accepting connections and closes every connection with 1012 "server restart"; resolves once all closed. */
+  drain(reason?: string): Promise<void>;
+  /** Drains, stops the timers and waits for the logic calls in flight (disconnects). Idempotent. */
+  close(): Promise<void>;
+  /** Authenticated connections and rooms with at least one of them. */
+  stats(): { connections: number; rooms: number };
+}
+
+export interface CometOptions {
+  config: CometConfig;
+  logic: LogicApi;
+  logger?: CometLogger;
+}
+
+export function createComet(options: CometOptions): Comet {
+  const { config, logic } = options;
+  const logger = options.logger ?? defaultCometLogger(config.id);
+  const buckets = new Buckets(config.buckets);
+  const online = new OnlineCounts({
+    server: config.id,
+    intervalMs: config.renewOnlineIntervalMs,
+    logic,
+    buckets,
+    logger,
+  });
+  const pacer = new BroadcastPacer();
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.maxFrameBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+  });
+  const connections = new Set<WsConnection>();
+  const inFlight = new Set<Promise<unknown>>();
+  const attached: Array<{
+    server: Server;
+    listener: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  }> = [];
+  let accepting = true;
+  let draining: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
+
+  const context: ConnectionContext = {
+    config,
+    logic,
+    buckets,
+    online,
+    logger,
+    track(promise) {
+      inFlight.add(promise);
+      void promise.finally(() => inFlight.delete(promise));
+    },
+  };
+
+  function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!accepting) {
+      rejectUpgrade(socket, 503, "Service Unavailable");
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      if (!accepting) {
+        ws.close(CloseCode.SERVICE_RESTART, "server restart");
+        return;
+      }
+      const connection = new WsConnection(ws, request, context);
+      connections.add(connection);
+      void connection.closed.then(() => connections.delete(connection));
+    });
+  }
+
+  async function drainAll(reason: string): Promise<void> {
+    accepting = false;
+    for (const connection of connections) connection.close(CloseCode.SERVICE_RESTART, reason);
+    const allClosed = Promise.all([...connections].map((c) => c.closed));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, config.drainTimeoutMs);
+    });
+    await Promise.race([allClosed, timedOut]);
+    clearTimeout(timer);
+    for (const connection of connections) connection.terminate();
+    await allClosed;
+  }
+
+  function drain(reason = "server restart"): Promise<void> {
+    draining ??= drainAll(reason);
+    return draining;
+  }
+
+  online.start();
+
+  return {
+    id: config.id,
+    api: createCometApi({ buckets, pacer }),
+    handleUpgrade,
+    attach(server, path = "/ws") {
+      const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+        const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
+        if (pathname === path) handleUpgrade(request, socket, head);
+        else rejectUpgrade(socket, 404, "Not Found");
+      };
+      server.on("upgrade", listener);
+      attached.push({ server, listener });
+    },
+    drain,
+    close() {
+      closing ??= (async () => {
+        await drain();
+        pacer.stop();
+        for (const { server, listener } of attached) server.off("upgrade", listener);
+        await online.stop();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        await Promise.allSettled([...inFlight]);
+      })();
+      return closing;
+    },
+    stats() {
+      return { connections: buckets.connectionCount, rooms: buckets.roomCount };
+    },
+  };
+}
+
+/** Answers an upgrade request with a plain HTTP error and closes the socket (what ws does for bad handshakes). */
+function rejectUpgrade(socket: Duplex, status: number, text: string): void {
+  socket.on("error", () => socket.destroy());
+  socket.once("finish", () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

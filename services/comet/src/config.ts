@@ -1,0 +1,71 @@
+import { type ConfigOf, loadConfig, setting } from "@chatroom/core";
+
+/** The comet's settings, read from CHATROOM_COMET_* environment variables. */
+export const cometConfigSchema = {
+  id: setting.string("CHATROOM_COMET_ID", "comet-1", "Unique id of this comet; logic and job address it by this id"),
+  buckets: setting.int("CHATROOM_COMET_BUCKETS", 32, "Shards of the connection and room maps", { min: 1, max: 4096 }),
+  maxFrameBytes: setting.int(
+    "CHATROOM_COMET_MAX_FRAME_BYTES",
+    64 * 1024,
+    "Largest client frame (WebSocket message) accepted; larger closes with 1009",
+    { min: 1024 },
+  ),
+  authTimeoutMs: setting.int(
+    "CHATROOM_COMET_AUTH_TIMEOUT_MS",
+    10_000,
+    "A new connection must authenticate within this time (else close 4002)",
+    { min: 1 },
+  ),
+  heartbeatIntervalMs: setting.int(
+    "CHATROOM_COMET_HEARTBEAT_INTERVAL_MS",
+    30_000,
+    "Client heartbeat interval when logic does not name one; the reaper closes (4008) after 2x this plus the grace",
+    { min: 1 },
+  ),
+  heartbeatGraceMs: setting.int(
+    "CHATROOM_COMET_HEARTBEAT_GRACE_MS",
+    5_000,
+    "Added to 2x the heartbeat interval before an idle connection is closed",
+    { min: 0 },
+  ),
+  renewOnlineIntervalMs: setting.int(
+    "CHATROOM_COMET_RENEW_ONLINE_INTERVAL_MS",
+    10_000,
+    "How often the comet reports its room counts to logic and refreshes the cluster-wide online counts",
+    { min: 1 },
+  ),
+  sendQueueMax: setting.int(
+    "CHATROOM_COMET_SEND_QUEUE_MAX",
+    1024,
+    "Frames a connection may have unwritten before it is closed as a slow consumer (4009)",
+    { min: 1 },
+  ),
+  maxBufferedBytes: setting.int(
+    "CHATROOM_COMET_MAX_BUFFERED_BYTES",
+    4 * 1024 * 1024,
+    "Bytes a connection may have unwritten before it is closed as a slow consumer (4009)",
+    { min: 1024 },
+  ),
+  maxPendingRequests: setting.int(
+    "CHATROOM_COMET_MAX_PENDING_REQUESTS",
+    32,
+    "Requests of one connection queued for logic before the comet stops reading from it",
+    { min: 1 },
+  ),
+  drainTimeoutMs: setting.int(
+    "CHATROOM_COMET_DRAIN_TIMEOUT_MS",
+    5_000,
+    "On drain, connections that have not finished the close handshake by then are cut",
+    { min: 0 },
+  ),
+};
+
+export type CometConfigSchema = typeof cometConfigSchema;
+export type CometConfig = ConfigOf<CometConfigSchema>;
+
+export function loadCometConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<CometConfig> = {},
+): CometConfig {
+  return loadConfig(cometConfigSchema, env, overrides);
+}

@@ -1,0 +1,13 @@
+import { pino } from "pino";
+
+/** The slice of a pino logger the comet uses; pass the service's logger (or a child) to createComet. */
+export interface CometLogger {
+  debug(fields: object, message?: string): void;
+  info(fields: object, message?: string): void;
+  warn(fields: object, message?: string): void;
+  error(fields: object, message?: string): void;
+}
+
+export function defaultCometLogger(id: string): CometLogger {
+  return pino({ name: "comet", base: { comet: id } });
+}

@@ -1,0 +1,22 @@
+import type { Channel } from "./channel.ts";
+
+/** The channels of one bucket subscribed to a room (goim's Room, per bucket). */
+export class Room {
+  readonly id: string;
+  readonly channels = new Set<Channel>();
+
+  constructor(id: string) {
+    this.id = id;
+  }
+
+  get size(): number {
+    return this.channels.size;
+  }
+
+  /** Writes the frame to every channel; returns how many took it. */
+  push(frame: Uint8Array): number {
+    let delivered = 0;
+    for (const channel of this.channels) if (channel.push(frame)) delivered++;
+    return delivered;
+  }
+}

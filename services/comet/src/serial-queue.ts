@@ -1,0 +1,43 @@
+/**
+ * Runs async tasks one at a time in submission order: a connection's requests are handled in order, so that its
+ * replies keep request order. A failing task is reported and does not stop the queue.
+ */
+export class SerialQueue {
+  private readonly tasks: Array<() => Promise<void>> = [];
+  private running = false;
+  private readonly onError: (error: unknown) => void;
+  private readonly afterEach: () => void;
+
+  constructor(options: { onError: (error: unknown) => void; afterEach?: () => void }) {
+    this.onError = options.onError;
+    this.afterEach = options.afterEach ?? (() => {});
+  }
+
+  /** Tasks waiting or running. */
+  get size(): number {
+    return this.tasks.length + (this.running ? 1 : 0);
+  }
+
+  push(task: () => Promise<void>): void {
+    this.tasks.push(task);
+    if (!this.running) void this.run();
+  }
+
+  /** Drops the tasks not started yet. */
+  clear(): void {
+    this.tasks.length = 0;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    for (let task = this.tasks.shift(); task; task = this.tasks.shift()) {
+      try {
+        await task();
+      } catch (error) {
+        this.onError(error);
+      }
+      this.afterEach();
+    }
+    this.running = false;
+  }
+}

@@ -1,0 +1,258 @@
+import type { IncomingMessage } from "node:http";
+import { type ChatError, isChatError, type LogicApi } from "@chatroom/core";
+import type { ConnectResponse } from "@chatroom/proto/grpc";
+import { decodeFrame, encodeFrame, type Frame, FrameError, HeartbeatReply, Op } from "@chatroom/proto/protocol";
+import type { RawData, WebSocket } from "ws";
+import type { Buckets } from "./buckets.ts";
+import { Channel } from "./channel.ts";
+import { CloseCode, closeReason } from "./close-codes.ts";
+import type { CometConfig } from "./config.ts";
+import { encodeProto } from "./encode-proto.ts";
+import { errorFrame } from "./error-frame.ts";
+import type { CometLogger } from "./logger.ts";
+import { runAt, type TimerHandle } from "./long-timeout.ts";
+import type { OnlineCounts } from "./online-counts.ts";
+import { applyReceiveResult } from "./receive-result.ts";
+import { SerialQueue } from "./serial-queue.ts";
+
+/** What every connection of a comet shares. */
+export interface ConnectionContext {
+  config: CometConfig;
+  logic: LogicApi;
+  buckets: Buckets;
+  online: OnlineCounts;
+  logger: CometLogger;
+  /** Keeps a logic call that close() must wait for (disconnects). */
+  track(promise: Promise<unknown>): void;
+}
+
+const AUTH_FAILURES = new Set<ChatError["code"]>(["unauthorized", "token_expired", "session_revoked", "forbidden"]);
+const SESSION_ENDED = new Set<ChatError["code"]>(["unauthorized", "token_expired", "session_revoked"]);
+
+/**
+ * One client WebSocket (goim's ServeWebsocket): AUTH first, then HEARTBEATs answered locally and every other
+ * request passed to logic.receive, one at a time in arrival order. Reading pauses while too many requests wait.
+ */
+export class WsConnection {
+  /** Resolves once the socket is closed and the connection unregistered. */
+  readonly closed: Promise<void>;
+  private readonly ws: WebSocket;
+  private readonly request: IncomingMessage;
+  private readonly ctx: ConnectionContext;
+  private readonly queue: SerialQueue;
+  private channel: Channel | undefined;
+  private authSeen = false;
+  private closing = false;
+  private paused = false;
+  private lastReceivedAt = Date.now();
+  private lastRenewAt = 0;
+  private heartbeatMs: number;
+  private authTimer: TimerHandle | undefined;
+  private reaper: TimerHandle | undefined;
+  private expiry: TimerHandle | undefined;
+  private resolveClosed!: () => void;
+
+  constructor(ws: WebSocket, request: IncomingMessage, ctx: ConnectionContext) {
+    this.ws = ws;
+    this.request = request;
+    this.ctx = ctx;
+    this.heartbeatMs = ctx.config.heartbeatIntervalMs;
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.queue = new SerialQueue({
+      onError: (error) => ctx.logger.error({ err: error }, "request handling failed"),
+      afterEach: () => this.resumeIfReady(),
+    });
+    ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on("error", (error) => ctx.logger.debug({ err: error }, "websocket error"));
+    ws.on("close", (code, reason) => {
+      ctx.logger.debug({ key: this.channel?.key, code, reason: reason.toString() }, "connection closed");
+      this.onClose();
+    });
+    this.authTimer = runAt(Date.now() + ctx.config.authTimeoutMs, () =>
+      this.close(CloseCode.AUTH_TIMEOUT, "auth timeout"),
+    );
+  }
+
+  /** Starts the close handshake; later frames are ignored. */
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.queue.clear();
+    if (this.channel) this.channel.close(code, closeReason(reason));
+    else if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, closeReason(reason));
+  }
+
+  /** Cuts the socket without a close handshake (drain timeout). */
+  terminate(): void {
+    this.closing = true;
+    this.ws.terminate();
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    this.lastReceivedAt = Date.now();
+    const frame = this.decode(data, isBinary);
+    if (!frame) return;
+    const violation =
+      frame.op === Op.AUTH ? (this.authSeen ? "already authenticated" : null) : this.authSeen ? null : "auth required";
+    if (violation) {
+      this.close(CloseCode.PROTOCOL_ERROR, violation);
+      return;
+    }
+    this.authSeen = true;
+    this.queue.push(() => this.handle(frame));
+    if (!this.paused && this.queue.size >= this.ctx.config.maxPendingRequests) {
+      this.paused = true;
+      this.ws.pause();
+    }
+  }
+
+  /** The message's frame, or undefined after closing the connection for a malformed one. */
+  private decode(data: RawData, isBinary: boolean): Frame | undefined {
+    if (!isBinary) {
+      this.close(CloseCode.UNSUPPORTED_DATA, "binary frames only");
+      return undefined;
+    }
+    try {
+      return decodeFrame(toBytes(data), this.ctx.config.maxFrameBytes);
+    } catch (error) {
+      const tooLarge = error instanceof FrameError && error.code === "frame_too_large";
+      const reason = error instanceof Error ? error.message : "malformed frame";
+      this.close(tooLarge ? CloseCode.MESSAGE_TOO_BIG : CloseCode.PROTOCOL_ERROR, reason);
+      return undefined;
+    }
+  }
+
+  private resumeIfReady(): void {
+    if (this.paused && this.queue.size < this.ctx.config.maxPendingRequests) {
+      this.paused = false;
+      this.ws.resume();
+    }
+  }
+
+  private async handle(frame: Frame): Promise<void> {
+    if (this.closing) return;
+    if (frame.op === Op.AUTH) return this.authenticate(frame);
+    const channel = this.channel;
+    if (!channel || channel.isClosed) return;
+    if (frame.op === Op.HEARTBEAT) return this.heartbeat(channel, frame);
+    return this.receive(channel, frame);
+  }
+
+  private async authenticate(frame: Frame): Promise<void> {
+    const { logic, config, buckets, logger } = this.ctx;
+    let response: ConnectResponse;
+    try {
+      response = await logic.connect({
+        server: config.id,
+        cookie: this.request.headers.cookie ?? "",
+        token: frame.body,
+      });
+    } catch (error) {
+      if (isChatError(error) && AUTH_FAILURES.has(error.code)) return this.close(CloseCode.UNAUTHORIZED, error.message);
+      if (isChatError(error) && error.code === "bad_request")
+        return this.close(CloseCode.PROTOCOL_ERROR, error.message);
+      logger.error({ err: error }, "logic.connect failed");
+      return this.close(CloseCode.INTERNAL_ERROR, "internal error");
+    }
+    const { memberId, key } = response;
+    if (this.closing) {
+      // The client left (or timed out) while logic registered it: undo that registration.
+      this.ctx.track(this.disconnect(memberId, key));
+      return;
+    }
+    this.authTimer?.cancel();
+    const channel = new Channel({
+      key,
+      memberId,
+      accepts: response.accepts,
+      socket: this.ws,
+      limits: { sendQueueMax: config.sendQueueMax, maxBufferedBytes: config.maxBufferedBytes },
+    });
+    this.channel = channel;
+    buckets.put(channel)?.close(CloseCode.NORMAL, "replaced by a new connection");
+    for (const roomId of response.roomIds) buckets.join(channel, roomId);
+    this.heartbeatMs = response.heartbeatMs > 0 ? response.heartbeatMs : config.heartbeatIntervalMs;
+    this.lastRenewAt = Date.now();
+    logger.debug({ memberId, key, rooms: response.roomIds.length }, "connection authenticated");
+    channel.push(encodeFrame(Op.AUTH_REPLY, frame.seq, response.authReply));
+    this.armReaper();
+    if (response.expiresAtMs > 0) {
+      this.expiry = runAt(response.expiresAtMs, () => this.close(CloseCode.SESSION_EXPIRED, "session expired"));
+    }
+  }
+
+  /** Closes the connection once nothing was received for 2 heartbeat intervals plus the grace. */
+  private armReaper(): void {
+    const timeoutMs = 2 * this.heartbeatMs + this.ctx.config.heartbeatGraceMs;
+    this.reaper = runAt(this.lastReceivedAt + timeoutMs, () => {
+      if (Date.now() - this.lastReceivedAt >= timeoutMs) this.close(CloseCode.HEARTBEAT_TIMEOUT, "heartbeat timeout");
+      else this.armReaper();
+    });
+  }
+
+  private heartbeat(channel: Channel, frame: Frame): void {
+    const { online, logic, config, logger } = this.ctx;
+    const reply = HeartbeatReply.encode({
+      online: [...channel.rooms].map((roomId) => ({ roomId, count: online.get(roomId) })),
+    }).finish();
+    channel.push(encodeFrame(Op.HEARTBEAT_REPLY, frame.seq, reply));
+    const now = Date.now();
+    if (now - this.lastRenewAt < this.heartbeatMs) return;
+    this.lastRenewAt = now;
+    const request = { memberId: channel.memberId, key: channel.key, server: config.id, roomIds: [...channel.rooms] };
+    logic.heartbeat(request).then(
+      (response) => {
+        if (!response.valid) this.close(CloseCode.SESSION_EXPIRED, "session expired");
+      },
+      (error: unknown) => {
+        if (isChatError(error) && SESSION_ENDED.has(error.code)) this.close(CloseCode.SESSION_EXPIRED, error.message);
+        else logger.warn({ err: error, key: channel.key }, "logic.heartbeat failed");
+      },
+    );
+  }
+
+  private async receive(channel: Channel, frame: Frame): Promise<void> {
+    const { logic, config, buckets } = this.ctx;
+    const proto = { ver: frame.ver, op: frame.op, seq: frame.seq, body: frame.body };
+    let result: Awaited<ReturnType<LogicApi["receive"]>>;
+    try {
+      result = await logic.receive({ memberId: channel.memberId, key: channel.key, server: config.id, proto });
+    } catch (error) {
+      if (!isChatError(error)) this.ctx.logger.error({ err: error, op: frame.op }, "logic.receive failed");
+      channel.push(errorFrame(error, frame.op, frame.seq));
+      return;
+    }
+    if (this.closing) return;
+    applyReceiveResult(buckets, channel, result);
+    for (const reply of result.protos) channel.push(encodeProto(reply));
+  }
+
+  private onClose(): void {
+    this.closing = true;
+    this.queue.clear();
+    for (const timer of [this.authTimer, this.reaper, this.expiry]) timer?.cancel();
+    const channel = this.channel;
+    // A channel replaced by a newer one with the same key is no longer registered; its presence is the new one's.
+    if (channel && this.ctx.buckets.remove(channel)) {
+      this.ctx.track(this.disconnect(channel.memberId, channel.key));
+    }
+    this.resolveClosed();
+  }
+
+  private async disconnect(memberId: number, key: string): Promise<void> {
+    try {
+      await this.ctx.logic.disconnect({ memberId, key, server: this.ctx.config.id });
+    } catch (error) {
+      this.ctx.logger.warn({ err: error, key }, "logic.disconnect failed");
+    }
+  }
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}

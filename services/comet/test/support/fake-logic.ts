@@ -1,0 +1,121 @@
+import { EventEmitter, once } from "node:events";
+import { ChatError, type LogicApi } from "@chatroom/core";
+import type {
+  ConnectRequest,
+  ConnectResponse,
+  DisconnectRequest,
+  DisconnectResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  ReceiveRequest,
+  ReceiveResponse,
+  RenewOnlineRequest,
+  RenewOnlineResponse,
+} from "@chatroom/proto/grpc";
+import { AuthReply, AuthRequest } from "@chatroom/proto/protocol";
+
+export interface FakeSession {
+  memberId: number;
+  username?: string;
+  roomIds?: string[];
+  accepts?: number[];
+  heartbeatMs?: number;
+  expiresAtMs?: number;
+}
+
+export function receiveResult(partial: Partial<ReceiveResponse> = {}): ReceiveResponse {
+  return {
+    protos: [],
+    joinRooms: [],
+    leaveRooms: [],
+    replaceRooms: false,
+    acceptsAdd: [],
+    acceptsRemove: [],
+    ...partial,
+  };
+}
+
+/**
+ * A hand-written LogicApi for the comet's unit tests: sessions by token, scripted receive() answers, and a record
+ * of every call. Keys are "k1", "k2"… in connect order.
+ */
+export class FakeLogic implements LogicApi {
+  readonly sessions = new Map<string, FakeSession>();
+  readonly connects: ConnectRequest[] = [];
+  readonly disconnects: DisconnectRequest[] = [];
+  readonly heartbeats: HeartbeatRequest[] = [];
+  readonly renewals: RenewOnlineRequest[] = [];
+  readonly received: ReceiveRequest[] = [];
+  allRoomCount: Record<string, number> = {};
+  heartbeatValid = true;
+  /** When set, connect() waits for it before answering. */
+  connectGate: Promise<void> | undefined;
+  onReceive: (request: ReceiveRequest) => Promise<ReceiveResponse> = async () => receiveResult();
+  private readonly events = new EventEmitter();
+  private nextKey = 0;
+
+  addSession(token: string, session: FakeSession): void {
+    this.sessions.set(token, session);
+  }
+
+  async connect(request: ConnectRequest): Promise<ConnectResponse> {
+    this.connects.push(request);
+    this.events.emit("connect", request);
+    const auth = AuthRequest.decode(request.token);
+    const session = this.sessions.get(auth.token);
+    await this.connectGate;
+    if (!session) throw new ChatError("unauthorized", `unknown token "${auth.token}"`);
+    const key = `k${++this.nextKey}`;
+    const heartbeatMs = session.heartbeatMs ?? 30_000;
+    const authReply = AuthReply.encode({
+      memberId: session.memberId,
+      username: session.username ?? `member${session.memberId}`,
+      key,
+      heartbeatIntervalMs: heartbeatMs,
+      rooms: [],
+      server: request.server,
+    }).finish();
+    return {
+      memberId: session.memberId,
+      key,
+      roomIds: session.roomIds ?? [],
+      accepts: [...auth.accepts, ...(session.accepts ?? [])],
+      heartbeatMs,
+      authReply,
+      expiresAtMs: session.expiresAtMs ?? 0,
+    };
+  }
+
+  async disconnect(request: DisconnectRequest): Promise<DisconnectResponse> {
+    this.disconnects.push(request);
+    this.events.emit("disconnect", request);
+    return { has: true };
+  }
+
+  async heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
+    this.heartbeats.push(request);
+    this.events.emit("heartbeat", request);
+    return { valid: this.heartbeatValid };
+  }
+
+  async renewOnline(request: RenewOnlineRequest): Promise<RenewOnlineResponse> {
+    this.renewals.push(request);
+    const response = { allRoomCount: { ...this.allRoomCount } };
+    this.events.emit("renewOnline", request);
+    return response;
+  }
+
+  receive(request: ReceiveRequest): Promise<ReceiveResponse> {
+    this.received.push(request);
+    return this.onReceive(request);
+  }
+
+  /** Resolves with the next call of `event` ("connect", "disconnect", "heartbeat", "renewOnline") that matches. */
+  async next<T>(event: string, matches: (request: T) => boolean = () => true): Promise<T> {
+    const signal = AbortSignal.timeout(10_000);
+    for (;;) {
+      const [request] = (await once(this.events, event, { signal })) as [T];
+      if (matches(request)) return request;
+    }
+  }
+}

@@ -1,0 +1,5 @@
+export { CometPool } from "./comet-pool.ts";
+export { type JobConfig, jobConfigSchema } from "./config.ts";
+export { type Job, type JobDeps, startJob } from "./job.ts";
+export { PushRouter, type PushRouterOptions, type RouterStats } from "./push-router.ts";
+export { frameToProto, packRoomFrames } from "./room-frames.ts";

@@ -1,0 +1,120 @@
+import type { CometClient, Connection, Presence, PushBatch } from "@chatroom/core";
+import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
+import type { CometPool } from "./comet-pool.ts";
+import { frameToProto, packRoomFrames } from "./room-frames.ts";
+
+export interface RouterStats {
+  onPushed(kind: "push" | "room" | "broadcast", comets: number): void;
+  onMiss(kind: "push" | "room", push: PushMsg): void;
+}
+
+export interface PushRouterOptions {
+  presence: Presence;
+  comets: CometPool;
+  roomBatchMaxMessages: number;
+  roomBatchMaxBytes: number;
+  stats?: RouterStats;
+}
+
+/**
+ * job's switch (goim internal/job/push.go): sends each push only to the comets that hold its connections.
+ * A batch resolves once every comet call resolved; any failure rejects it so the bus redelivers the batch
+ * (comets and clients tolerate the repeat: clients dedupe by room seq).
+ */
+export class PushRouter {
+  private readonly options: PushRouterOptions;
+
+  constructor(options: PushRouterOptions) {
+    this.options = options;
+  }
+
+  async route(batch: PushBatch): Promise<void> {
+    const rooms = new Map<string, PushMsg[]>();
+    const tasks: Promise<void>[] = [];
+    for (const push of batch.messages) {
+      switch (push.type) {
+        case PushMsg_Type.TYPE_ROOM: {
+          const list = rooms.get(push.room);
+          if (list) list.push(push);
+          else rooms.set(push.room, [push]);
+          break;
+        }
+        case PushMsg_Type.TYPE_PUSH:
+          tasks.push(this.pushToConnections(push));
+          break;
+        case PushMsg_Type.TYPE_BROADCAST:
+          tasks.push(this.broadcast(push));
+          break;
+        default:
+          // Unknown types cannot become deliverable by retrying; they are dropped here, not redelivered forever.
+          break;
+      }
+    }
+    for (const [roomId, pushes] of rooms) tasks.push(this.pushToRoom(roomId, pushes));
+    const results = await Promise.allSettled(tasks);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
+  }
+
+  private async pushToConnections(push: PushMsg): Promise<void> {
+    const { presence } = this.options;
+    const [byKey, byMember] = await Promise.all([
+      push.keys.length > 0 ? presence.locateKeys(push.keys) : Promise.resolve([]),
+      push.members.length > 0 ? presence.locateMembers(push.members) : Promise.resolve([]),
+    ]);
+    const perServer = groupKeysByServer([...byKey, ...byMember]);
+    if (perServer.size === 0) {
+      this.options.stats?.onMiss("push", push);
+      return;
+    }
+    const proto = { ver: 1, op: push.operation, seq: 0, body: push.msg };
+    await this.callEach(perServer.keys(), (comet) =>
+      comet.pushMsg({ keys: perServer.get(comet.info.id) ?? [], members: [], protoOp: push.operation, proto }),
+    );
+    this.options.stats?.onPushed("push", perServer.size);
+  }
+
+  private async pushToRoom(roomId: string, pushes: PushMsg[]): Promise<void> {
+    const servers = await this.options.presence.serversOfRoom(roomId);
+    if (servers.length === 0) {
+      for (const push of pushes) this.options.stats?.onMiss("room", push);
+      return;
+    }
+    const frames = packRoomFrames(pushes, this.options.roomBatchMaxMessages, this.options.roomBatchMaxBytes);
+    for (const frame of frames) {
+      const proto = frameToProto(frame);
+      await this.callEach(servers, (comet) => comet.broadcastRoom({ roomId, proto }));
+    }
+    this.options.stats?.onPushed("room", servers.length);
+  }
+
+  private async broadcast(push: PushMsg): Promise<void> {
+    const comets = this.options.comets.all();
+    const proto = { ver: 1, op: push.operation, seq: 0, body: push.msg };
+    await Promise.all(comets.map((c) => c.broadcast({ protoOp: push.operation, proto, speed: push.speed })));
+    this.options.stats?.onPushed("broadcast", comets.length);
+  }
+
+  /** Calls every listed comet that is still registered; comets gone from the registry are skipped. */
+  private async callEach(ids: Iterable<string>, call: (comet: CometClient) => Promise<unknown>): Promise<void> {
+    const calls: Promise<unknown>[] = [];
+    for (const id of ids) {
+      const comet = this.options.comets.get(id);
+      if (comet) calls.push(call(comet));
+    }
+    await Promise.all(calls);
+  }
+}
+
+function groupKeysByServer(connections: readonly Connection[]): Map<string, string[]> {
+  const out = new Map<string, Set<string>>();
+  for (const c of connections) {
+    let keys = out.get(c.server);
+    if (!keys) {
+      keys = new Set();
+      out.set(c.server, keys);
+    }
+    keys.add(c.key);
+  }
+  return new Map([...out].map(([server, keys]) => [server, [...keys]]));
+}

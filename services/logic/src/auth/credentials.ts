@@ -1,0 +1,25 @@
+import { ChatError } from "@chatroom/core";
+
+const USERNAME = /^[A-Za-z0-9_.-]{3,32}$/;
+export const MIN_PASSWORD_LENGTH = 8;
+export const MAX_PASSWORD_LENGTH = 128;
+
+export function validateUsername(username: unknown): string {
+  if (typeof username !== "string" || !USERNAME.test(username)) {
+    throw new ChatError("invalid_username", "username must be 3–32 characters of letters, digits, '_', '.' or '-'");
+  }
+  return username;
+}
+
+/** Length counts characters (code points), so any script is allowed. */
+export function validatePassword(password: unknown): string {
+  if (typeof password !== "string") throw new ChatError("invalid_password", "password must be a string");
+  const length = [...password].length;
+  if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
+    throw new ChatError(
+      "invalid_password",
+      `password must be ${MIN_PASSWORD_LENGTH}–${MAX_PASSWORD_LENGTH} characters long`,
+    );
+  }
+  return password;
+}

@@ -1,0 +1,139 @@
+import { ConfigError, type ConfigOf, loadConfig, type Setting, setting } from "@chatroom/core";
+import { DEFAULT_MAX_FRAME_BYTES, HEADER_LENGTH } from "@chatroom/proto/protocol";
+
+/** Shortest accepted token secret: 32 characters keep HMAC-SHA256 tokens out of brute-force reach. */
+export const MIN_TOKEN_SECRET_LENGTH = 32;
+
+function secret(env: string, description: string): Setting<string> {
+  return {
+    env,
+    description,
+    default: "",
+    parse(raw, name) {
+      if (raw.length < MIN_TOKEN_SECRET_LENGTH) {
+        throw new ConfigError(`${name} must be at least ${MIN_TOKEN_SECRET_LENGTH} characters long`);
+      }
+      return raw;
+    },
+  };
+}
+
+function positiveNumber(env: string, defaultValue: number, description: string): Setting<number> {
+  return {
+    env,
+    description,
+    default: defaultValue,
+    parse(raw, name) {
+      const value = Number(raw);
+      if (!/^\d+(\.\d+)?$/.test(raw) || !(value > 0)) {
+        throw new ConfigError(`${name} must be a positive number, got "${raw}"`);
+      }
+      return value;
+    },
+  };
+}
+
+const HEARTBEAT_INTERVAL_MS = 30_000;
+
+/** The logic service's settings; each names its CHATROOM_… environment variable. */
+export const logicConfigSchema = {
+  tokenSecret: secret(
+    "CHATROOM_TOKEN_SECRET",
+    `HMAC secret that signs session tokens (at least ${MIN_TOKEN_SECRET_LENGTH} characters). Required when logic ` +
+      "runs on its own; the all-in-one generates one and keeps it in its data directory when unset",
+  ),
+  sessionTtlMs: setting.int("CHATROOM_SESSION_TTL_MS", 7 * 24 * 3600 * 1000, "How long a login session lasts", {
+    min: 60_000,
+  }),
+  heartbeatIntervalMs: setting.int(
+    "CHATROOM_HEARTBEAT_INTERVAL_MS",
+    HEARTBEAT_INTERVAL_MS,
+    "How often clients must send OP_HEARTBEAT (sent to them in AuthReply)",
+    { min: 1000 },
+  ),
+  presenceTtlMs: setting.int(
+    "CHATROOM_PRESENCE_TTL_MS",
+    HEARTBEAT_INTERVAL_MS * 3,
+    "How long a connection stays online in presence without a heartbeat (keep it ≥ 2× the heartbeat interval)",
+    { min: 1000 },
+  ),
+  maxTextBytes: setting.int("CHATROOM_MAX_TEXT_BYTES", 4096, "Longest chat message, in UTF-8 bytes", {
+    min: 1,
+    max: 32 * 1024,
+  }),
+  maxFrameBytes: setting.int(
+    "CHATROOM_MAX_FRAME_BYTES",
+    DEFAULT_MAX_FRAME_BYTES,
+    "Largest frame logic produces (resume batches are split to fit); also bounds goim push bodies",
+    { min: 8 * 1024 },
+  ),
+  httpBodyLimitBytes: setting.int("CHATROOM_HTTP_BODY_LIMIT_BYTES", 64 * 1024, "Largest JSON request body", {
+    min: 1024,
+  }),
+  historyPageDefault: setting.int("CHATROOM_HISTORY_PAGE_DEFAULT", 50, "History page size when none is given", {
+    min: 1,
+  }),
+  historyPageMax: setting.int("CHATROOM_HISTORY_PAGE_MAX", 200, "Largest history page", { min: 1 }),
+  resumePageSize: setting.int("CHATROOM_RESUME_PAGE_SIZE", 500, "Messages replayed per room on OP_RESUME", {
+    min: 1,
+  }),
+  sendRateCapacity: setting.int("CHATROOM_SEND_RATE_CAPACITY", 20, "Burst of messages a member may send", {
+    min: 1,
+  }),
+  sendRateRefillPerSecond: positiveNumber(
+    "CHATROOM_SEND_RATE_REFILL_PER_SECOND",
+    10,
+    "Sustained messages per second per member",
+  ),
+  loginRateCapacity: setting.int("CHATROOM_LOGIN_RATE_CAPACITY", 10, "Burst of login attempts per client IP", {
+    min: 1,
+  }),
+  loginRateRefillPerSecond: positiveNumber(
+    "CHATROOM_LOGIN_RATE_REFILL_PER_SECOND",
+    0.2,
+    "Sustained login attempts per second per client IP",
+  ),
+  apiKeys: setting.list(
+    "CHATROOM_API_KEYS",
+    [],
+    "Comma-separated API keys for the goim push API (/goim/*); empty: that API answers 401 to everyone",
+  ),
+  cookieName: setting.string("CHATROOM_COOKIE_NAME", "chatroom_session", "Name of the session cookie"),
+  cookieSecure: setting.bool(
+    "CHATROOM_COOKIE_SECURE",
+    false,
+    "Mark the session cookie Secure (set it when clients reach chatroom over TLS)",
+  ),
+};
+
+export type LogicConfig = ConfigOf<typeof logicConfigSchema>;
+
+/** Largest goim push body: a frame body that still fits in one frame. */
+export function maxPushBodyBytes(config: LogicConfig): number {
+  return config.maxFrameBytes - HEADER_LENGTH;
+}
+
+export function loadLogicConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<LogicConfig> = {},
+): LogicConfig {
+  const config = loadConfig(logicConfigSchema, env, overrides);
+  validateLogicConfig(config);
+  return config;
+}
+
+/** Cross-setting checks; also run by createLogic since overrides bypass the parsers. */
+export function validateLogicConfig(config: LogicConfig): void {
+  if (config.tokenSecret.length < MIN_TOKEN_SECRET_LENGTH) {
+    throw new ConfigError(
+      `CHATROOM_TOKEN_SECRET must be set to at least ${MIN_TOKEN_SECRET_LENGTH} characters` +
+        (config.tokenSecret === "" ? " (it is empty)" : ""),
+    );
+  }
+  if (config.historyPageDefault > config.historyPageMax) {
+    throw new ConfigError("CHATROOM_HISTORY_PAGE_DEFAULT must not exceed CHATROOM_HISTORY_PAGE_MAX");
+  }
+  if (config.presenceTtlMs < config.heartbeatIntervalMs) {
+    throw new ConfigError("CHATROOM_PRESENCE_TTL_MS must be at least CHATROOM_HEARTBEAT_INTERVAL_MS");
+  }
+}

@@ -1,0 +1,80 @@
+import type { Request, Response } from "express";
+import { sessionCookie } from "../auth/cookies.ts";
+import type { LoginResult } from "../services/accounts.ts";
+import type { LogicServices } from "../services/logic-services.ts";
+import { callerOf } from "./authentication.ts";
+import { memberJson, memberRoomJson } from "./json-views.ts";
+import { jsonBody } from "./params.ts";
+import type { Route } from "./route.ts";
+
+function clientAddress(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? "unknown";
+}
+
+export function accountRoutes(services: LogicServices): Route[] {
+  const { accounts, config } = services;
+
+  const sendLogin = (res: Response, status: number, result: LoginResult) => {
+    res.setHeader(
+      "Set-Cookie",
+      sessionCookie(config.cookieName, result.token, {
+        secure: config.cookieSecure,
+        expiresAtMs: result.session.expiresAtMs,
+      }),
+    );
+    res.status(status).json({
+      member: memberJson(result.member),
+      token: result.token,
+      expiresAtMs: result.session.expiresAtMs,
+    });
+  };
+
+  return [
+    {
+      method: "post",
+      path: "/api/v1/accounts",
+      auth: "none",
+      async handle(req, res) {
+        const body = jsonBody(req);
+        sendLogin(res, 201, await accounts.register(body.username, body.password));
+      },
+    },
+    {
+      method: "post",
+      path: "/api/v1/sessions",
+      auth: "none",
+      async handle(req, res) {
+        const body = jsonBody(req);
+        sendLogin(res, 200, await accounts.login(body.username, body.password, clientAddress(req)));
+      },
+    },
+    {
+      method: "delete",
+      path: "/api/v1/sessions/current",
+      auth: "session",
+      async handle(req, res) {
+        await accounts.logout(callerOf(req).session.id);
+        res.setHeader("Set-Cookie", sessionCookie(config.cookieName, "", { secure: config.cookieSecure }));
+        res.status(204).end();
+      },
+    },
+    {
+      method: "get",
+      path: "/api/v1/me",
+      auth: "session",
+      async handle(req, res) {
+        const { member, session } = callerOf(req);
+        res.json({ member: memberJson(member), expiresAtMs: session.expiresAtMs });
+      },
+    },
+    {
+      method: "get",
+      path: "/api/v1/me/rooms",
+      auth: "session",
+      async handle(req, res) {
+        const rooms = await services.rooms.roomsOf(callerOf(req).member.id);
+        res.json({ rooms: rooms.map(memberRoomJson) });
+      },
+    },
+  ];
+}

@@ -1,0 +1,62 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { ChatError, type Member, type Session } from "@chatroom/core";
+import type { Request, RequestHandler } from "express";
+import { readCookie } from "../auth/cookies.ts";
+import type { LogicServices } from "../services/logic-services.ts";
+
+export interface Caller {
+  session: Session;
+  member: Member;
+}
+
+const callers = new WeakMap<Request, Caller>();
+
+/** The authenticated caller of a route registered with auth "session". */
+export function callerOf(req: Request): Caller {
+  const caller = callers.get(req);
+  if (!caller) throw new ChatError("internal", "route has no session authentication");
+  return caller;
+}
+
+/** `Authorization: Bearer <token>` wins over the session cookie; a malformed Authorization header is refused. */
+function sessionToken(req: Request, cookieName: string): string | undefined {
+  const header = req.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer +([^ ]+) *$/i.exec(header);
+    if (!match) throw new ChatError("unauthorized", "the Authorization header must be 'Bearer <token>'");
+    return match[1];
+  }
+  return readCookie(req.headers.cookie, cookieName);
+}
+
+export function requireSession(services: LogicServices): RequestHandler {
+  return async (req, _res, next) => {
+    const session = await services.authenticator.authenticate(sessionToken(req, services.config.cookieName));
+    callers.set(req, { session, member: await services.accounts.memberOf(session) });
+    next();
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+/**
+ * The goim API's key check: `Authorization: Bearer <key>` or `X-API-Key: <key>`, compared in constant time
+ * against every configured key. No keys configured: everyone is refused.
+ */
+export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
+  const digests = apiKeys.map(digest);
+  return (req, _res, next) => {
+    const header = req.headers.authorization;
+    const bearer = header === undefined ? undefined : /^Bearer +([^ ]+) *$/i.exec(header)?.[1];
+    const given = bearer ?? req.get("x-api-key");
+    if (given) {
+      const candidate = digest(given);
+      let ok = false;
+      for (const known of digests) ok = timingSafeEqual(candidate, known) || ok;
+      if (ok) return next();
+    }
+    throw new ChatError("unauthorized", "a valid API key is required (Authorization: Bearer <key> or X-API-Key)");
+  };
+}

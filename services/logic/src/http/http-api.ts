@@ -1,0 +1,53 @@
+import express, { type RequestHandler, type Router } from "express";
+import { maxPushBodyBytes } from "../config.ts";
+import type { LogicServices } from "../services/logic-services.ts";
+import { accountRoutes } from "./account-routes.ts";
+import { requireApiKey, requireSession } from "./authentication.ts";
+import { errorHandler, notFound } from "./errors.ts";
+import { goimRoutes } from "./goim-routes.ts";
+import { messageRoutes } from "./message-routes.ts";
+import { openApiRoute } from "./openapi-route.ts";
+import { roomRoutes } from "./room-routes.ts";
+import type { Route } from "./route.ts";
+
+export function httpRoutes(services: LogicServices): Route[] {
+  return [
+    ...accountRoutes(services),
+    ...roomRoutes(services),
+    ...messageRoutes(services),
+    ...goimRoutes(services),
+    openApiRoute(),
+  ];
+}
+
+const noStore: RequestHandler = (_req, res, next) => {
+  res.setHeader("Cache-Control", "no-store");
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  next();
+};
+
+/**
+ * The client API under /api and goim's push API under /goim, as one router for the composition root to mount at
+ * `/`. Unknown paths below those prefixes answer 404 JSON; every error is `{error: {code, message}}`.
+ */
+export function createHttpApi(services: LogicServices): Router {
+  const { config } = services;
+  const router = express.Router();
+  router.use(["/api", "/goim"], noStore);
+  router.use(
+    "/api",
+    express.json({ limit: config.httpBodyLimitBytes, type: ["application/json", "application/*+json"] }),
+  );
+  router.use("/goim/push", express.raw({ limit: maxPushBodyBytes(config), type: () => true }));
+
+  const session = requireSession(services);
+  const apiKey = requireApiKey(config.apiKeys);
+  for (const route of httpRoutes(services)) {
+    const guards = route.auth === "session" ? [session] : route.auth === "api-key" ? [apiKey] : [];
+    router[route.method](route.path, ...guards, (req, res) => route.handle(req, res));
+  }
+
+  router.use(["/api", "/goim"], notFound());
+  router.use(errorHandler(services.logger));
+  return router;
+}

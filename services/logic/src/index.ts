@@ -1,0 +1,53 @@
+import type { LogicApi } from "@chatroom/core";
+import type { Router } from "express";
+import { validateLogicConfig } from "./config.ts";
+import { createHttpApi } from "./http/http-api.ts";
+import { silentLogger } from "./logger.ts";
+import { LogicApiImpl } from "./logic-api/logic-api-impl.ts";
+import { createLogicServices, type LogicDeps } from "./services/logic-services.ts";
+
+export {
+  type LogicConfig,
+  loadLogicConfig,
+  logicConfigSchema,
+  MIN_TOKEN_SECRET_LENGTH,
+  validateLogicConfig,
+} from "./config.ts";
+export { httpRoutes } from "./http/http-api.ts";
+export type { LogicLogger } from "./logger.ts";
+export type { LogicDeps } from "./services/logic-services.ts";
+
+export interface Logic {
+  /** For comets: in-process here, behind gRPC when distributed. */
+  api: LogicApi;
+  /** The HTTP API: mount at `/`; it serves /api/** and /goim/**. */
+  http: Router;
+  /** Stops logic's own timers; the backends in deps belong to the caller, who closes them. */
+  close(): Promise<void>;
+}
+
+/** How often expired sessions are deleted from the session store. */
+const SESSION_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Wires logic over its backends and makes sure the `lobby` room exists. */
+export async function createLogic(deps: LogicDeps): Promise<Logic> {
+  validateLogicConfig(deps.config);
+  const logger = deps.logger ?? silentLogger;
+  const services = createLogicServices(deps, logger);
+  await services.rooms.ensureLobby();
+
+  const sweep = setInterval(() => {
+    services.stores.sessions.deleteExpired(services.now()).catch((error: unknown) => {
+      logger.warn({ err: error }, "deleting expired sessions failed");
+    });
+  }, SESSION_SWEEP_INTERVAL_MS);
+  sweep.unref();
+
+  return {
+    api: new LogicApiImpl(services),
+    http: createHttpApi(services),
+    async close() {
+      clearInterval(sweep);
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import { ChatError, type LogicApi, type Member } from "@chatroom/core";
+import type {
+  ConnectRequest,
+  ConnectResponse,
+  DisconnectRequest,
+  DisconnectResponse,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  ReceiveRequest,
+  ReceiveResponse,
+  RenewOnlineRequest,
+  RenewOnlineResponse,
+} from "@chatroom/proto/grpc";
+import { AuthReply, AuthRequest, opName } from "@chatroom/proto/protocol";
+import { readCookie } from "../auth/cookies.ts";
+import type { LogicServices } from "../services/logic-services.ts";
+import { toRoomInfo } from "../services/views.ts";
+import { newConnectionKey, sessionIdOfKey } from "./connection-key.ts";
+import { receiveHandlers } from "./receive-handlers.ts";
+
+const SESSION_ERRORS = new Set(["unauthorized", "token_expired", "session_revoked"]);
+
+/**
+ * LogicApi for comets. The comet is trusted with member ids and keys (it got them from connect); failures are
+ * thrown as ChatErrors, which the comet turns into OP_ERROR frames (receive) or close codes (connect).
+ */
+export class LogicApiImpl implements LogicApi {
+  readonly #services: LogicServices;
+
+  constructor(services: LogicServices) {
+    this.#services = services;
+  }
+
+  /** Authenticates an OP_AUTH (token, or the upgrade request's session cookie when empty) and registers presence. */
+  async connect(request: ConnectRequest): Promise<ConnectResponse> {
+    const { authenticator, accounts, rooms, presence, config } = this.#services;
+    let auth: AuthRequest;
+    try {
+      auth = AuthRequest.decode(request.token);
+    } catch (error) {
+      throw new ChatError("bad_request", "malformed AuthRequest body", { cause: error });
+    }
+    const token = auth.token || readCookie(request.cookie, config.cookieName);
+    const session = await authenticator.authenticate(token);
+    const member = await accounts.memberOf(session);
+    const memberRooms = await rooms.roomsOf(member.id);
+    const key = newConnectionKey(session.id);
+    const roomIds = memberRooms.map((r) => r.room.id);
+    await presence.upsert({ key, memberId: member.id, server: request.server, rooms: roomIds }, config.presenceTtlMs);
+    const authReply = AuthReply.encode({
+      memberId: member.id,
+      username: member.username,
+      key,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      rooms: memberRooms.map(toRoomInfo),
+      server: request.server,
+    }).finish();
+    return {
+      memberId: member.id,
+      key,
+      roomIds,
+      accepts: [...new Set(auth.accepts.filter((op) => Number.isInteger(op) && op >= 0))],
+      heartbeatMs: config.heartbeatIntervalMs,
+      authReply,
+      expiresAtMs: session.expiresAtMs,
+    };
+  }
+
+  async disconnect(request: DisconnectRequest): Promise<DisconnectResponse> {
+    return { has: await this.#services.presence.remove(request.key) };
+  }
+
+  /** Renews presence (re-creating it from room_ids when the presence store lost it) while the session lives. */
+  async heartbeat(request: HeartbeatRequest): Promise<HeartbeatResponse> {
+    const { presence, config } = this.#services;
+    if (!(await this.#sessionStillValid(request))) {
+      await presence.remove(request.key);
+      return { valid: false };
+    }
+    if (!(await presence.renew(request.key, config.presenceTtlMs))) {
+      await presence.upsert(
+        { key: request.key, memberId: request.memberId, server: request.server, rooms: request.roomIds },
+        config.presenceTtlMs,
+      );
+    }
+    return { valid: true };
+  }
+
+  /** Cluster-wide online members of the rooms the comet holds (presence is the source, not the comet's counts). */
+  async renewOnline(request: RenewOnlineRequest): Promise<RenewOnlineResponse> {
+    const counts = await this.#services.presence.onlineCounts(Object.keys(request.roomCount));
+    return { allRoomCount: Object.fromEntries(counts) };
+  }
+
+  async receive(request: ReceiveRequest): Promise<ReceiveResponse> {
+    const proto = request.proto;
+    if (!proto) throw new ChatError("bad_request", "missing frame");
+    const handler = receiveHandlers.get(proto.op);
+    if (!handler) throw new ChatError("bad_request", `operation ${opName(proto.op)} is not a request logic handles`);
+    let member: Promise<Member> | undefined;
+    return handler(this.#services, {
+      memberId: request.memberId,
+      key: request.key,
+      seq: proto.seq,
+      body: proto.body,
+      member: () => {
+        member ??= this.#loadMember(request.memberId);
+        return member;
+      },
+    });
+  }
+
+  async #loadMember(memberId: number): Promise<Member> {
+    const member = await this.#services.stores.members.findById(memberId);
+    if (!member) throw new ChatError("unauthorized", "the account no longer exists");
+    return member;
+  }
+
+  async #sessionStillValid(request: HeartbeatRequest): Promise<boolean> {
+    const sessionId = sessionIdOfKey(request.key);
+    if (!sessionId) return false;
+    try {
+      const session = await this.#services.authenticator.sessionById(sessionId);
+      return session.memberId === request.memberId;
+    } catch (error) {
+      if (error instanceof ChatError && SESSION_ERRORS.has(error.code)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import type { Presence, PushBus, RateLimiter, Stores } from "@chatroom/core";
+import { Authenticator } from "../auth/authenticator.ts";
+import { SessionTokens } from "../auth/session-token.ts";
+import type { LogicConfig } from "../config.ts";
+import type { LogicLogger } from "../logger.ts";
+import { AccountService } from "./accounts.ts";
+import { MessageService } from "./messages.ts";
+import { Publisher } from "./publisher.ts";
+import { ResumeService } from "./resume.ts";
+import { RoomService } from "./rooms.ts";
+
+export interface LogicDeps {
+  stores: Stores;
+  presence: Presence;
+  bus: PushBus;
+  rateLimiter: RateLimiter;
+  config: LogicConfig;
+  logger?: LogicLogger;
+  /** Milliseconds since the epoch; tests may move time. */
+  now?: () => number;
+}
+
+/** Everything the two edges (LogicApi for comets, the HTTP API) share, wired once. */
+export interface LogicServices {
+  config: LogicConfig;
+  stores: Stores;
+  presence: Presence;
+  logger: LogicLogger;
+  now: () => number;
+  tokens: SessionTokens;
+  authenticator: Authenticator;
+  publisher: Publisher;
+  accounts: AccountService;
+  rooms: RoomService;
+  messages: MessageService;
+  resume: ResumeService;
+}
+
+export function createLogicServices(deps: LogicDeps, logger: LogicLogger): LogicServices {
+  const { config, stores, presence } = deps;
+  const now = deps.now ?? Date.now;
+  const tokens = new SessionTokens(config.tokenSecret);
+  const publisher = new Publisher(deps.bus, now);
+  const rooms = new RoomService({ stores, presence, publisher, now });
+  return {
+    config,
+    stores,
+    presence,
+    logger,
+    now,
+    tokens,
+    authenticator: new Authenticator(tokens, stores.sessions, now),
+    publisher,
+    rooms,
+    accounts: new AccountService({
+      stores,
+      rooms,
+      tokens,
+      rateLimiter: deps.rateLimiter,
+      loginRate: { capacity: config.loginRateCapacity, refillPerSecond: config.loginRateRefillPerSecond },
+      sessionTtlMs: config.sessionTtlMs,
+      now,
+    }),
+    messages: new MessageService({
+      stores,
+      rooms,
+      publisher,
+      rateLimiter: deps.rateLimiter,
+      sendRate: { capacity: config.sendRateCapacity, refillPerSecond: config.sendRateRefillPerSecond },
+      maxTextBytes: config.maxTextBytes,
+      historyPageDefault: config.historyPageDefault,
+      historyPageMax: config.historyPageMax,
+      now,
+    }),
+    resume: new ResumeService({ stores, rooms, resumePageSize: config.resumePageSize }),
+  };
+}

@@ -1,0 +1,148 @@
+import { randomUUID } from "node:crypto";
+import {
+  ChatError,
+  type Member,
+  parseDirectRoomId,
+  type RateLimiter,
+  type RateRule,
+  type Room,
+  type Stores,
+} from "@chatroom/core";
+import type { ChatMessage } from "@chatroom/proto/protocol";
+import type { Publisher } from "./publisher.ts";
+import type { RoomService } from "./rooms.ts";
+import { validateClientMsgId, validateText } from "./text.ts";
+import { toChatMessage } from "./views.ts";
+
+export interface SendInput {
+  /** Exactly one of roomId and toMemberId. */
+  roomId?: string | undefined;
+  toMemberId?: number | undefined;
+  text: unknown;
+  clientMsgId?: unknown;
+}
+
+export interface SendResult {
+  message: ChatMessage;
+  duplicate: boolean;
+}
+
+export interface HistoryQuery {
+  /** Messages with seq < beforeSeq; 0 or absent: from the newest. */
+  beforeSeq?: number | undefined;
+  /** Messages with seq > afterSeq; takes precedence over beforeSeq when set (> 0). */
+  afterSeq?: number | undefined;
+  /** 0 or absent: the default page; clamped to the maximum. */
+  limit?: number | undefined;
+}
+
+export interface HistoryPage {
+  roomId: string;
+  messages: ChatMessage[];
+  hasMore: boolean;
+}
+
+interface MessageServiceDeps {
+  stores: Stores;
+  rooms: RoomService;
+  publisher: Publisher;
+  rateLimiter: RateLimiter;
+  sendRate: RateRule;
+  maxTextBytes: number;
+  historyPageDefault: number;
+  historyPageMax: number;
+  now: () => number;
+}
+
+/** Sending (room and direct), history paging and read cursors. Resume lives in resume.ts. */
+export class MessageService {
+  readonly #deps: MessageServiceDeps;
+
+  constructor(deps: MessageServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Validate, check membership, rate-limit, append (idempotent by clientMsgId), publish; resolves only once the
+   * message is stored and handed to the bus. A duplicate is published again (delivery is at-least-once).
+   */
+  async send(sender: Member, input: SendInput): Promise<SendResult> {
+    const { stores, publisher } = this.#deps;
+    const text = validateText(input.text, this.#deps.maxTextBytes);
+    const clientMsgId = validateClientMsgId(input.clientMsgId) ?? "";
+    const room = await this.#target(sender, input);
+    await this.#consumeSendToken(sender.id);
+    const { message: stored, duplicate } = await stores.messages.append({
+      id: randomUUID(),
+      roomId: room.id,
+      senderId: sender.id,
+      senderName: sender.username,
+      text,
+      sentAtMs: this.#deps.now(),
+      clientMsgId,
+    });
+    const message = toChatMessage(stored, room.kind);
+    if (room.kind === "direct") {
+      const pair = parseDirectRoomId(room.id);
+      if (!pair) throw new ChatError("internal", `direct room ${room.id} has no member pair in its id`);
+      await publisher.directMessage(message, pair);
+    } else {
+      await publisher.roomMessage(message);
+    }
+    return { message, duplicate };
+  }
+
+  async history(memberId: number, roomId: unknown, query: HistoryQuery): Promise<HistoryPage> {
+    const room = await this.#deps.rooms.requireMember(memberId, roomId);
+    const limit = this.#pageLimit(query.limit);
+    const afterSeq = query.afterSeq ?? 0;
+    const beforeSeq = query.beforeSeq ?? 0;
+    if (afterSeq < 0 || beforeSeq < 0) throw new ChatError("bad_request", "seq bounds must not be negative");
+    const { messages } = this.#deps.stores;
+    let page: Awaited<ReturnType<typeof messages.after>>;
+    let hasMore: boolean;
+    if (afterSeq > 0) {
+      page = await messages.after(room.id, afterSeq, limit + 1);
+      hasMore = page.length > limit;
+      if (hasMore) page = page.slice(0, limit);
+    } else {
+      page = await messages.before(room.id, beforeSeq, limit + 1);
+      hasMore = page.length > limit;
+      if (hasMore) page = page.slice(1);
+    }
+    return { roomId: room.id, messages: page.map((m) => toChatMessage(m, room.kind)), hasMore };
+  }
+
+  /** Moves the member's read cursor forward to `seq` (clamped to the room's last seq). */
+  async ack(memberId: number, roomId: unknown, seq: number): Promise<{ roomId: string; seq: number }> {
+    if (!Number.isSafeInteger(seq) || seq < 0) throw new ChatError("bad_request", "seq must be a non-negative integer");
+    const room = await this.#deps.rooms.requireMember(memberId, roomId);
+    const lastSeq = await this.#deps.stores.messages.lastSeq(room.id);
+    const acked = Math.min(seq, lastSeq);
+    if (!(await this.#deps.stores.rooms.ack(room.id, memberId, acked))) {
+      throw new ChatError("not_member", `not a member of ${room.id}`);
+    }
+    return { roomId: room.id, seq: acked };
+  }
+
+  #pageLimit(limit: number | undefined): number {
+    if (limit === undefined || limit === 0) return this.#deps.historyPageDefault;
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new ChatError("bad_request", "limit must be positive");
+    return Math.min(limit, this.#deps.historyPageMax);
+  }
+
+  async #target(sender: Member, input: SendInput): Promise<Room> {
+    const hasRoom = input.roomId !== undefined && input.roomId !== "";
+    const hasPeer = input.toMemberId !== undefined && input.toMemberId !== 0;
+    if (hasRoom === hasPeer) throw new ChatError("bad_request", "give exactly one of room id and recipient member id");
+    if (hasPeer) return this.#deps.rooms.ensureDirect(sender, input.toMemberId ?? 0);
+    return this.#deps.rooms.requireMember(sender.id, input.roomId);
+  }
+
+  async #consumeSendToken(memberId: number): Promise<void> {
+    const decision = await this.#deps.rateLimiter.consume(`send:${memberId}`, this.#deps.sendRate);
+    if (!decision.allowed) {
+      throw new ChatError("rate_limited", "sending too fast; slow down", { retryAfterMs: decision.retryAfterMs });
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import type { PushBus } from "@chatroom/core";
+import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
+import { ChatMessage, Op, RoomEvent } from "@chatroom/proto/protocol";
+
+/**
+ * Builds every PushMsg logic publishes (goim's PushKeys/PushMids/PushRoom/PushAll plus the chat pushes) and
+ * hands it to the bus. A returned promise resolves once the bus holds the push durably.
+ */
+export class Publisher {
+  readonly #bus: PushBus;
+  readonly #now: () => number;
+
+  constructor(bus: PushBus, now: () => number) {
+    this.#bus = bus;
+    this.#now = now;
+  }
+
+  /** A stored message to every connection subscribed to its room. */
+  roomMessage(message: ChatMessage): Promise<PushMsg> {
+    return this.#publish({
+      type: PushMsg_Type.TYPE_ROOM,
+      operation: Op.MESSAGE,
+      room: message.roomId,
+      msg: ChatMessage.encode(message).finish(),
+      seq: message.seq,
+      id: message.id,
+    });
+  }
+
+  /** A stored direct message to every connection of both members (not by room: it may be brand new). */
+  directMessage(message: ChatMessage, memberIds: readonly number[]): Promise<PushMsg> {
+    return this.#publish({
+      type: PushMsg_Type.TYPE_PUSH,
+      operation: Op.MESSAGE,
+      members: [...memberIds],
+      msg: ChatMessage.encode(message).finish(),
+      seq: message.seq,
+      id: message.id,
+    });
+  }
+
+  /** A membership event to the member's own connections: their comets (un)subscribe them. */
+  memberEvent(memberId: number, event: RoomEvent): Promise<PushMsg> {
+    return this.#publish({
+      type: PushMsg_Type.TYPE_PUSH,
+      operation: Op.EVENT,
+      members: [memberId],
+      msg: RoomEvent.encode(event).finish(),
+    });
+  }
+
+  /** A room event ("X joined") to everyone in the room. */
+  roomEvent(event: RoomEvent): Promise<PushMsg> {
+    return this.#publish({
+      type: PushMsg_Type.TYPE_ROOM,
+      operation: Op.EVENT,
+      room: event.roomId,
+      msg: RoomEvent.encode(event).finish(),
+    });
+  }
+
+  pushKeys(operation: number, keys: readonly string[], body: Uint8Array): Promise<PushMsg> {
+    return this.#publish({ type: PushMsg_Type.TYPE_PUSH, operation, keys: [...keys], msg: body });
+  }
+
+  pushMembers(operation: number, memberIds: readonly number[], body: Uint8Array): Promise<PushMsg> {
+    return this.#publish({ type: PushMsg_Type.TYPE_PUSH, operation, members: [...memberIds], msg: body });
+  }
+
+  pushRoom(operation: number, roomId: string, body: Uint8Array): Promise<PushMsg> {
+    return this.#publish({ type: PushMsg_Type.TYPE_ROOM, operation, room: roomId, msg: body });
+  }
+
+  pushAll(operation: number, speed: number, body: Uint8Array): Promise<PushMsg> {
+    return this.#publish({ type: PushMsg_Type.TYPE_BROADCAST, operation, speed, msg: body });
+  }
+
+  async #publish(fields: Partial<PushMsg> & Pick<PushMsg, "type" | "operation" | "msg">): Promise<PushMsg> {
+    const push: PushMsg = {
+      speed: 0,
+      server: "",
+      room: "",
+      keys: [],
+      members: [],
+      seq: 0,
+      id: randomUUID(),
+      ...fields,
+      publishedAtMs: this.#now(),
+    };
+    await this.#bus.publish(push);
+    return push;
+  }
+}
