@@ -3,22 +3,33 @@
  * the code (test/docs/readme.test.ts compares them). Usage: node scripts/config-table.ts
  */
 import { allInOneConfigSchema } from "@chatroom/all-in-one";
-import { cometConfigSchema } from "@chatroom/comet";
+import { cometConfigSchema, cometProcessConfigSchema } from "@chatroom/comet";
 import { describeConfig, type Setting } from "@chatroom/core";
-import { jobConfigSchema } from "@chatroom/job";
-import { logicConfigSchema } from "@chatroom/logic";
+import { backendConfigSchema } from "@chatroom/core/backends";
+import { grpcConfigSchema } from "@chatroom/core/grpc";
+import { jobConfigSchema, jobProcessConfigSchema } from "@chatroom/job";
+import { logicConfigSchema, logicProcessConfigSchema } from "@chatroom/logic";
 
 const sections: Array<[string, Record<string, Setting<unknown>>]> = [
   ["all-in-one", allInOneConfigSchema],
   ["logic", logicConfigSchema],
   ["comet", cometConfigSchema],
   ["job", jobConfigSchema],
+  ["logic process", logicProcessConfigSchema],
+  ["comet process", cometProcessConfigSchema],
+  ["job process", jobProcessConfigSchema],
+  ["processes: backends", backendConfigSchema],
+  ["processes: gRPC", grpcConfigSchema],
 ];
 
 export function configTable(): string {
   const lines = ["| variable | default | used by | meaning |", "|---|---|---|---|"];
+  const seen = new Set<string>();
   for (const [service, schema] of sections) {
     for (const row of describeConfig(schema)) {
+      // A variable shared by several schemas (CHATROOM_SHUTDOWN_TIMEOUT_MS) is listed once, where it first appears.
+      if (seen.has(row.env)) continue;
+      seen.add(row.env);
       const shown = row.default === "" ? "(none)" : `\`${row.default}\``;
       lines.push(`| \`${row.env}\` | ${shown} | ${service} | ${row.description.replaceAll("|", "\\|")} |`);
     }

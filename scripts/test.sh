@@ -28,4 +28,4 @@ if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found" >&2
   exit 1
 fi
-exec node --test --test-reporter=spec --test-timeout=120000 "${files[@]}"
+exec node --test --test-reporter=spec --test-timeout=180000 --test-global-setup=test/support/global-setup.ts "${files[@]}"

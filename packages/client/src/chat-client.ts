@@ -18,6 +18,7 @@ import {
 import { ChatClientError } from "./chat-client-error.ts";
 import type { ChatClientEvents, ChatClientOptions, ConnectionState, Me } from "./chat-client-types.ts";
 import { ChatConnection } from "./chat-connection.ts";
+import { newClientMsgId } from "./client-msg-id.ts";
 import { FrameDispatcher } from "./frame-dispatcher.ts";
 import { fetchHistory, type HistoryOptions } from "./history-request.ts";
 import { PendingRequests } from "./pending-requests.ts";
@@ -113,13 +114,13 @@ export class ChatClient {
 
   /** Sends to a room; retried after a reconnect with the same clientMsgId until the server acknowledges it. */
   send(roomId: string, text: string, options: { clientMsgId?: string } = {}): Promise<SendReply> {
-    const clientMsgId = options.clientMsgId ?? crypto.randomUUID();
+    const clientMsgId = options.clientMsgId ?? newClientMsgId();
     return this.#send({ roomId, toMemberId: 0, clientMsgId, text });
   }
 
   /** Sends to the direct conversation with a member (created on first use); retried like `send`. */
   sendDirect(memberId: number, text: string, options: { clientMsgId?: string } = {}): Promise<SendReply> {
-    const clientMsgId = options.clientMsgId ?? crypto.randomUUID();
+    const clientMsgId = options.clientMsgId ?? newClientMsgId();
     return this.#send({ roomId: "", toMemberId: memberId, clientMsgId, text });
   }
 

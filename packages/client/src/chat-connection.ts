@@ -119,6 +119,11 @@ export class ChatConnection {
       return Promise.reject(new ChatClientError("payload_too_large", message, { requestOp: op }));
     }
     const socket = this.#socket;
+    if (socket && !socket.isOpen && this.#state === "open") {
+      // The socket is closing but its close event has not run yet: handle the loss now, so that callers waiting
+      // for "open" (a retried send) wait for the reconnect instead of finding "open" again at once.
+      socket.close(1006, "connection lost");
+    }
     if (!socket?.isOpen) {
       const code = this.#stopped ? "closed" : "disconnected";
       return Promise.reject(new ChatClientError(code, "not connected", { requestOp: op }));

@@ -1,3 +1,4 @@
+import { newClientMsgId } from "./client-msg-id.ts";
 import type {
   AuthResult,
   HttpMember,
@@ -132,12 +133,12 @@ export class ChatHttp {
   }
 
   /** Sends to a room; a retry with the same clientMsgId returns the stored message with duplicate: true. */
-  async sendMessage(id: string, text: string, clientMsgId: string = crypto.randomUUID()): Promise<HttpSendResult> {
+  async sendMessage(id: string, text: string, clientMsgId: string = newClientMsgId()): Promise<HttpSendResult> {
     return this.#call("POST", `/api/v1/rooms/${encodeURIComponent(id)}/messages`, { text, clientMsgId });
   }
 
   /** Sends to the direct conversation with a member (created on first use). */
-  async sendDirect(memberId: number, text: string, clientMsgId: string = crypto.randomUUID()): Promise<HttpSendResult> {
+  async sendDirect(memberId: number, text: string, clientMsgId: string = newClientMsgId()): Promise<HttpSendResult> {
     return this.#call("POST", `/api/v1/members/${memberId}/messages`, { text, clientMsgId });
   }
 

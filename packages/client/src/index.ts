@@ -23,6 +23,7 @@ export type {
   StateChange,
 } from "./chat-client-types.ts";
 export { ApiError, ChatHttp, type ChatHttpOptions } from "./chat-http.ts";
+export { newClientMsgId } from "./client-msg-id.ts";
 export type { WebSocketConstructor, WebSocketLike } from "./frame-socket.ts";
 export type { HistoryOptions } from "./history-request.ts";
 export type {

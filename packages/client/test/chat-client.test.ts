@@ -9,9 +9,11 @@ import {
   ResumeRequest,
   SendRequest,
 } from "@chatroom/proto/protocol";
+import { WebSocket as WsWebSocket } from "ws";
 import { ChatClient } from "../src/chat-client.ts";
 import { ChatClientError } from "../src/chat-client-error.ts";
 import type { ChatClientEvents, ChatClientOptions } from "../src/chat-client-types.ts";
+import type { WebSocketConstructor } from "../src/frame-socket.ts";
 import { FakeChatServer } from "./support/fake-chat-server.ts";
 
 const WAIT_MS = 10_000;
@@ -155,6 +157,26 @@ describe("ChatClient against a scripted server", () => {
     assert.deepEqual(cursors, [-1, 0]);
     await until(c, "message", () => messages.length > 0);
     assert.deepEqual(seqs(messages), [1]);
+  });
+
+  it("waits for the reconnect when the socket dies under a send whose close event has not run yet", async () => {
+    server.room("lobby");
+    const sockets: WsWebSocket[] = [];
+    class Tracked extends WsWebSocket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+      }
+    }
+    const c = client({ WebSocket: Tracked as unknown as WebSocketConstructor });
+    await c.connect();
+    const reply = c.send("lobby", "through the cut", { clientMsgId: "cut-1" });
+    // Cut the network: the socket is no longer open, but its close event comes in a later task.
+    for (const socket of sockets) socket.terminate();
+    const result = await reply;
+    assert.equal(result.message?.clientMsgId, "cut-1");
+    assert.equal(server.room("lobby").messages.length, 1);
+    assert.ok(sockets.length >= 2, "it reconnected");
   });
 
   it("resumes after an unexpected close and delivers what was missed exactly once", async () => {

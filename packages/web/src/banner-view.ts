@@ -11,8 +11,9 @@ export class BannerView {
     this.#state.dataset.state = change.state;
     setText(this.#state, LABELS[change.state]);
     if (change.state === "reconnecting") {
-      const seconds = Math.max(1, Math.round((change.delayMs ?? 0) / 1000));
-      this.show(`Reconnecting… (attempt ${change.attempt ?? 1}, next try in ${seconds}s)`, "warn", 0, "reconnecting");
+      const delayMs = change.delayMs ?? 0;
+      const when = delayMs < 1000 ? "now" : `in ${Math.round(delayMs / 1000)}s`;
+      this.show(`Reconnecting… (attempt ${change.attempt ?? 1}, next try ${when})`, "warn", 0, "reconnecting");
     }
   }
 

@@ -9,12 +9,13 @@ import {
 import { BannerView } from "./banner-view.ts";
 import { ComposerView } from "./composer-view.ts";
 import { type Conversation, Conversations } from "./conversation.ts";
+import { ConversationHeaderView } from "./conversation-header-view.ts";
 import { byId, frameScheduler, setText } from "./dom.ts";
 import { messageOf } from "./error-text.ts";
 import { MembersView } from "./members-view.ts";
 import { MessageActions } from "./message-actions.ts";
 import { MessageListView } from "./message-list-view.ts";
-import { directRoomId, isDirect, roomTitle } from "./room-ids.ts";
+import { directRoomId } from "./room-ids.ts";
 import { SidebarView } from "./sidebar-view.ts";
 
 const LAST_ROOM_KEY = "chatroom.lastRoom";
@@ -34,6 +35,7 @@ export class ChatApp {
   readonly #sidebar: SidebarView;
   readonly #list: MessageListView;
   readonly #composer: ComposerView;
+  readonly #header: ConversationHeaderView;
   readonly #members: MembersView;
   readonly #actions: MessageActions;
   readonly #renderMessages = frameScheduler(() => this.#drawMessages());
@@ -80,6 +82,7 @@ export class ChatApp {
       notify: (text) => this.#banner.show(text, "error", 4000),
     });
     this.#composer = new ComposerView((text) => this.#actions.send(text));
+    this.#header = new ConversationHeaderView(this.#composer);
     this.#members = new MembersView(
       (member) => this.#openDirect(member),
       (open) => open && void this.#refreshMembers(true),
@@ -113,7 +116,11 @@ export class ChatApp {
     this.#client = client;
     client.on("state", (change) => {
       this.#banner.state(change);
-      if (change.state === "open") this.#banner.hide();
+      if (change.state === "open") {
+        this.#banner.hide();
+        // Memberships may have changed while disconnected.
+        this.#onRooms();
+      }
       if (change.state === "closed" && (change.code === 4001 || change.code === 4010)) {
         this.#leaveChat("Your session has ended. Please log in again.");
       }
@@ -299,19 +306,8 @@ export class ChatApp {
 
   #drawHeader(): void {
     const room = this.#current ? this.#rooms.get(this.#current) : undefined;
-    const title = room ? roomTitle(room) : this.#peer ? `@${this.#peer.username}` : "No room open";
-    setText(byId("room-title"), title);
     const online = this.#current ? this.#client?.online.get(this.#current) : undefined;
-    // The viewer is online in the room too, even before the server's counts include them.
-    setText(byId("room-online"), online === undefined ? "" : `${Math.max(online, 1)} online`);
-    byId("leave-room").hidden = !room || isDirect(room) || room.roomId === "lobby";
-    byId("toggle-members").hidden = !room;
-    const placeholder = this.#peer
-      ? `Message @${this.#peer.username}`
-      : room
-        ? `Message ${roomTitle(room)}`
-        : "Open a room to chat";
-    this.#composer.setEnabled(Boolean(room || this.#peer), placeholder);
+    this.#header.render(room, this.#peer, online);
   }
 
   #drawMessages(): void {

@@ -1,4 +1,4 @@
-import { type ChatClient, ChatClientError } from "@chatroom/client";
+import { type ChatClient, ChatClientError, newClientMsgId } from "@chatroom/client";
 import type { Conversation, Conversations } from "./conversation.ts";
 import { messageOf } from "./error-text.ts";
 
@@ -72,7 +72,7 @@ export class MessageActions {
     if (!conversation || !this.#deps.client()) return false;
     const peer = this.#deps.peer();
     const target = peer ? { memberId: peer.id } : { roomId: conversation.roomId };
-    const pending = conversation.addPending({ clientMsgId: crypto.randomUUID(), text, target });
+    const pending = conversation.addPending({ clientMsgId: newClientMsgId(), text, target });
     this.#deps.redraw(conversation.roomId);
     void this.#deliver(conversation, pending.clientMsgId);
     return true;

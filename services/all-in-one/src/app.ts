@@ -89,7 +89,8 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
     serveWebClient(app);
     const server = createServer(app);
     comet.attach(server, "/ws");
-    closers.push(comet, closableServer(server));
+    // Reverse order on close: the comet drains its WebSockets before the HTTP server waits for its connections.
+    closers.push(closableServer(server), comet);
 
     await new Promise<void>((resolveListen, rejectListen) => {
       server.once("error", rejectListen);

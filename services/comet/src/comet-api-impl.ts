@@ -18,11 +18,19 @@ import { applyMembershipChange, membershipChangeOf } from "./membership-event.ts
  * The comet's push API (goim's comet gRPC server). Every push encodes its frame once and hands the same bytes to
  * each channel; channel writes never wait, so a call returns as soon as the frame is queued everywhere.
  */
-export function createCometApi(options: { buckets: Buckets; pacer: BroadcastPacer }): CometApi {
-  const { buckets, pacer } = options;
+/** Calls job made to this comet, by method (shown in /healthz; proves routing sends pushes only where needed). */
+export interface PushCounts {
+  pushMsg: number;
+  broadcast: number;
+  broadcastRoom: number;
+}
+
+export function createCometApi(options: { buckets: Buckets; pacer: BroadcastPacer; counts: PushCounts }): CometApi {
+  const { buckets, pacer, counts } = options;
 
   return {
     async pushMsg(request: PushMsgRequest): Promise<PushMsgResponse> {
+      counts.pushMsg++;
       const frame = encodeProto(request.proto);
       const proto = request.proto!;
       const op = request.protoOp || proto.op;
@@ -46,6 +54,7 @@ export function createCometApi(options: { buckets: Buckets; pacer: BroadcastPace
 
     /** speed > 0 paces the writes and answers at once with the number of connections scheduled (as goim does). */
     async broadcast(request: BroadcastRequest): Promise<BroadcastResponse> {
+      counts.broadcast++;
       const frame = encodeProto(request.proto);
       const op = request.protoOp || request.proto!.op;
       const targets: Channel[] = [];
@@ -60,6 +69,7 @@ export function createCometApi(options: { buckets: Buckets; pacer: BroadcastPace
     },
 
     async broadcastRoom(request: BroadcastRoomRequest): Promise<BroadcastRoomResponse> {
+      counts.broadcastRoom++;
       const frame = encodeProto(request.proto);
       let delivered = 0;
       for (const bucket of buckets.all) delivered += bucket.rooms.get(request.roomId)?.push(frame) ?? 0;

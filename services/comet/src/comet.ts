@@ -5,7 +5,7 @@ import { WebSocketServer } from "ws";
 import { BroadcastPacer } from "./broadcast-pacer.ts";
 import { Buckets } from "./buckets.ts";
 import { CloseCode } from "./close-codes.ts";
-import { createCometApi } from "./comet-api-impl.ts";
+import { createCometApi, type PushCounts } from "./comet-api-impl.ts";
 import type { CometConfig } from "./config.ts";
 import { type CometLogger, defaultCometLogger } from "./logger.ts";
 import { OnlineCounts } from "./online-counts.ts";
@@ -27,7 +27,7 @@ export interface Comet {
   /** Drains, stops the timers and waits for the logic calls in flight (disconnects). Idempotent. */
   close(): Promise<void>;
   /** Authenticated connections and rooms with at least one of them. */
-  stats(): { connections: number; rooms: number };
+  stats(): { connections: number; rooms: number; pushes: PushCounts };
 }
 
 export interface CometOptions {
@@ -55,6 +55,7 @@ export function createComet(options: CometOptions): Comet {
     clientTracking: false,
   });
   const connections = new Set<WsConnection>();
+  const pushCounts: PushCounts = { pushMsg: 0, broadcast: 0, broadcastRoom: 0 };
   const inFlight = new Set<Promise<unknown>>();
   const attached: Array<{
     server: Server;
@@ -115,7 +116,7 @@ export function createComet(options: CometOptions): Comet {
 
   return {
     id: config.id,
-    api: createCometApi({ buckets, pacer }),
+    api: createCometApi({ buckets, pacer, counts: pushCounts }),
     handleUpgrade,
     attach(server, path = "/ws") {
       const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -139,7 +140,7 @@ export function createComet(options: CometOptions): Comet {
       return closing;
     },
     stats() {
-      return { connections: buckets.connectionCount, rooms: buckets.roomCount };
+      return { connections: buckets.connectionCount, rooms: buckets.roomCount, pushes: { ...pushCounts } };
     },
   };
 }

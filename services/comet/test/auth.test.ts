@@ -5,6 +5,9 @@ import { WebSocket } from "ws";
 import { FakeLogic } from "./support/fake-logic.ts";
 import { type Harness, startComet } from "./support/harness.ts";
 
+/** No job calls have reached the comet in these tests. */
+const NO_PUSHES = { pushMsg: 0, broadcast: 0, broadcastRoom: 0 };
+
 function authBody(token: string): Uint8Array {
   return AuthRequest.encode({ token, accepts: [], client: "test" }).finish();
 }
@@ -26,7 +29,7 @@ describe("comet authentication", () => {
     assert.equal(reply.key, "k1");
     assert.equal(reply.server, "comet-test");
     assert.equal(h.logic.connects[0]?.server, "comet-test");
-    assert.deepEqual(h.comet.stats(), { connections: 1, rooms: 2 });
+    assert.deepEqual(h.comet.stats(), { connections: 1, rooms: 2, pushes: NO_PUSHES });
     assert.deepEqual((await h.comet.api.rooms({})).rooms, { lobby: 1, "dm:7:9": 1 });
   });
 
@@ -113,7 +116,7 @@ describe("comet authentication", () => {
     const disconnected = h.logic.next("disconnect");
     client.ws.close(1000);
     assert.deepEqual(await disconnected, { memberId: 5, key: reply.key, server: "comet-test" });
-    assert.deepEqual(h.comet.stats(), { connections: 0, rooms: 0 });
+    assert.deepEqual(h.comet.stats(), { connections: 0, rooms: 0, pushes: NO_PUSHES });
   });
 
   test("a client that leaves while logic.connect is pending is disconnected from logic once it answers", async () => {

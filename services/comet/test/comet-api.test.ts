@@ -45,10 +45,12 @@ describe("comet fan-out", () => {
       new Set(members.map(({ ch }) => buckets.all.indexOf(buckets.of(ch.key)))).size > 1,
       "spread over buckets",
     );
-    const api = createCometApi({ buckets, pacer: new BroadcastPacer() });
+    const counts = { pushMsg: 0, broadcast: 0, broadcastRoom: 0 };
+    const api = createCometApi({ buckets, pacer: new BroadcastPacer(), counts });
     const body = new Uint8Array([1, 2, 3]);
     const response = await api.broadcastRoom({ roomId: "lobby", proto: { ver: 1, op: Op.RAW, seq: 0, body } });
     assert.equal(response.delivered, 40);
+    assert.deepEqual(counts, { pushMsg: 0, broadcast: 0, broadcastRoom: 1 }, "the call is counted");
     const first = members[0]!.socket.sent[0]!;
     for (const { socket } of members) {
       assert.equal(socket.sent.length, 1);
@@ -62,7 +64,11 @@ describe("comet fan-out", () => {
     const buckets = new Buckets(4);
     const a = channel(buckets, "a", 1, []);
     const b = channel(buckets, "b", 2, []);
-    const api = createCometApi({ buckets, pacer: new BroadcastPacer() });
+    const api = createCometApi({
+      buckets,
+      pacer: new BroadcastPacer(),
+      counts: { pushMsg: 0, broadcast: 0, broadcastRoom: 0 },
+    });
     await api.pushMsg({
       keys: [],
       members: [1, 2],

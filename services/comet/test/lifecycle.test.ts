@@ -5,6 +5,9 @@ import { Op } from "@chatroom/proto/protocol";
 import { WebSocket } from "ws";
 import { type Harness, startComet } from "./support/harness.ts";
 
+/** No job calls have reached the comet in these tests. */
+const NO_PUSHES = { pushMsg: 0, broadcast: 0, broadcastRoom: 0 };
+
 /** The HTTP status a WebSocket handshake to `url` is answered with. */
 async function handshakeStatus(url: string): Promise<number> {
   const ws = new WebSocket(url);
@@ -64,7 +67,7 @@ describe("comet lifecycle", () => {
     }
     assert.equal((await unauthenticated.closed).code, 1012);
     assert.equal((await disconnects).length, 2);
-    assert.deepEqual(h.comet.stats(), { connections: 0, rooms: 0 });
+    assert.deepEqual(h.comet.stats(), { connections: 0, rooms: 0, pushes: NO_PUSHES });
     assert.equal(await handshakeStatus(`${h.url}/ws`), 503);
   });
 

@@ -1,4 +1,4 @@
-import type { CometClient, Connection, Presence, PushBatch } from "@chatroom/core";
+import { type CometClient, type Connection, isChatError, type Presence, type PushBatch } from "@chatroom/core";
 import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
 import type { CometPool } from "./comet-pool.ts";
 import { frameToProto, packRoomFrames } from "./room-frames.ts";
@@ -6,6 +6,8 @@ import { frameToProto, packRoomFrames } from "./room-frames.ts";
 export interface RouterStats {
   onPushed(kind: "push" | "room" | "broadcast", comets: number): void;
   onMiss(kind: "push" | "room", push: PushMsg): void;
+  /** A comet stayed unreachable through the retries and was skipped for this push. */
+  onCometUnreachable?(cometId: string, error: unknown): void;
 }
 
 export interface PushRouterOptions {
@@ -14,6 +16,8 @@ export interface PushRouterOptions {
   roomBatchMaxMessages: number;
   roomBatchMaxBytes: number;
   stats?: RouterStats;
+  /** Waits between attempts at an unreachable comet before it is skipped (default [20, 100]). */
+  unreachableRetryDelaysMs?: number[];
 }
 
 /**
@@ -95,14 +99,38 @@ export class PushRouter {
     this.options.stats?.onPushed("broadcast", comets.length);
   }
 
-  /** Calls every listed comet that is still registered; comets gone from the registry are skipped. */
+  /**
+   * Calls every listed comet that is still registered; comets gone from the registry are skipped. A comet that
+   * stays unreachable (`unavailable`) through a short retry is skipped too rather than failing the batch: its
+   * connections are gone or going, and their clients resume from the store when they reconnect, whereas failing
+   * the batch would hold up every other room of the partition until the comet's registration expires. Any other
+   * error fails the batch, so the bus redelivers it.
+   */
   private async callEach(ids: Iterable<string>, call: (comet: CometClient) => Promise<unknown>): Promise<void> {
     const calls: Promise<unknown>[] = [];
     for (const id of ids) {
       const comet = this.options.comets.get(id);
-      if (comet) calls.push(call(comet));
+      if (comet) calls.push(this.callWithRetry(comet, call));
     }
     await Promise.all(calls);
+  }
+
+  private async callWithRetry(comet: CometClient, call: (comet: CometClient) => Promise<unknown>): Promise<void> {
+    const delays = this.options.unreachableRetryDelaysMs ?? [20, 100];
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await call(comet);
+        return;
+      } catch (error) {
+        if (!isChatError(error) || error.code !== "unavailable") throw error;
+        const delay = delays[attempt];
+        if (delay === undefined || this.options.comets.get(comet.info.id) !== comet) {
+          this.options.stats?.onCometUnreachable?.(comet.info.id, error);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import {
+  ChatError,
   type CometClient,
   type CometInfo,
   loadConfig,
@@ -25,6 +26,7 @@ class RecordingComet implements CometClient {
   readonly roomBroadcasts: BroadcastRoomRequest[] = [];
   readonly broadcasts: BroadcastRequest[] = [];
   failNext = 0;
+  failWith: Error = new Error("comet unavailable");
   closed = false;
   constructor(info: CometInfo) {
     this.info = info;
@@ -52,7 +54,7 @@ class RecordingComet implements CometClient {
   private maybeFail() {
     if (this.failNext > 0) {
       this.failNext -= 1;
-      throw new Error("comet unavailable");
+      throw this.failWith;
     }
   }
 }
@@ -172,7 +174,35 @@ describe("job's push router", () => {
     }
   });
 
-  it("rejects the batch when a comet call fails, so the bus redelivers it", async () => {
+  it("skips a comet that stays unreachable instead of holding up the batch", async () => {
+    const cometA = comets.get("comet-a");
+    assert.ok(cometA);
+    cometA.failWith = new ChatError("unavailable", "connection refused");
+    cometA.failNext = 10;
+    const unreachable: string[] = [];
+    const skipping = new PushRouter({
+      presence,
+      comets: pool,
+      roomBatchMaxMessages: 2,
+      roomBatchMaxBytes: 48 * 1024,
+      unreachableRetryDelaysMs: [1, 1],
+      stats: { onPushed: () => {}, onMiss: () => {}, onCometUnreachable: (id) => unreachable.push(id) },
+    });
+    await skipping.route({ partition: 0, messages: [roomPush("lobby", 1)] });
+    assert.deepEqual(unreachable, ["comet-a"]);
+    assert.equal(comets.get("comet-b")?.roomBroadcasts.length, 1, "the reachable comet still gets the message");
+  });
+
+  it("retries an unreachable comet briefly and delivers when it answers", async () => {
+    const cometA = comets.get("comet-a");
+    assert.ok(cometA);
+    cometA.failWith = new ChatError("unavailable", "connection refused");
+    cometA.failNext = 1;
+    await router().route({ partition: 0, messages: [roomPush("lobby", 1)] });
+    assert.equal(cometA.roomBroadcasts.length, 1);
+  });
+
+  it("rejects the batch when a comet call fails otherwise, so the bus redelivers it", async () => {
     const cometA = comets.get("comet-a");
     assert.ok(cometA);
     cometA.failNext = 1;

@@ -1,0 +1,151 @@
+import { ChatError } from "../../errors.ts";
+import type { Membership, Room, RoomKind } from "../../types.ts";
+import type { RoomStore } from "../room-store.ts";
+import type { MysqlDatabase, Row } from "./mysql-database.ts";
+import { ER_DUP_ENTRY, ER_NO_REFERENCED_ROW_2, mysqlErrno } from "./mysql-errors.ts";
+import { intColumn, limitOf, textColumn } from "./mysql-rows.ts";
+
+const ROOM_COLUMNS = "id, name, kind, created_by, created_at_ms, last_seq";
+const MEMBERSHIP_COLUMNS = "room_id, member_id, joined_at_ms, acked_seq";
+
+/** Rooms and memberships in MySQL. */
+export class MysqlRoomStore implements RoomStore {
+  readonly #db: MysqlDatabase;
+
+  constructor(db: MysqlDatabase) {
+    this.#db = db;
+  }
+
+  async create(input: {
+    id: string;
+    name: string;
+    kind: RoomKind;
+    createdBy: number;
+    createdAtMs: number;
+  }): Promise<Room> {
+    try {
+      await this.#db.run("INSERT INTO rooms (id, name, kind, created_by, created_at_ms) VALUES (?, ?, ?, ?, ?)", [
+        input.id,
+        input.name,
+        input.kind,
+        input.createdBy,
+        input.createdAtMs,
+      ]);
+    } catch (error) {
+      if (mysqlErrno(error) === ER_DUP_ENTRY) {
+        throw new ChatError("room_exists", `room ${input.id} exists`, { cause: error });
+      }
+      throw error;
+    }
+    return {
+      id: input.id,
+      name: input.name,
+      kind: input.kind,
+      createdBy: input.createdBy,
+      createdAtMs: input.createdAtMs,
+      lastSeq: 0,
+    };
+  }
+
+  async get(id: string): Promise<Room | null> {
+    const [row] = await this.#db.rows(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = ?`, [id]);
+    return row ? toRoom(row) : null;
+  }
+
+  async listPublic(options: { afterId?: string; limit: number }): Promise<Room[]> {
+    const rows = await this.#db.rows(
+      `SELECT ${ROOM_COLUMNS} FROM rooms WHERE kind = 'public' AND id > ? ORDER BY id LIMIT ?`,
+      [options.afterId ?? "", limitOf(options.limit)],
+    );
+    return rows.map(toRoom);
+  }
+
+  async join(roomId: string, memberId: number, atMs: number): Promise<boolean> {
+    try {
+      // A plain INSERT (not INSERT IGNORE, which would also swallow the foreign key errors): a duplicate key means
+      // the member was in the room already.
+      await this.#db.run("INSERT INTO memberships (room_id, member_id, joined_at_ms) VALUES (?, ?, ?)", [
+        roomId,
+        memberId,
+        atMs,
+      ]);
+      return true;
+    } catch (error) {
+      const errno = mysqlErrno(error);
+      if (errno === ER_DUP_ENTRY) return false;
+      if (errno !== ER_NO_REFERENCED_ROW_2) throw error;
+      if (!(await this.get(roomId)))
+        throw new ChatError("room_not_found", `room ${roomId} not found`, { cause: error });
+      throw new ChatError("member_not_found", `member ${memberId} not found`, { cause: error });
+    }
+  }
+
+  async leave(roomId: string, memberId: number): Promise<boolean> {
+    const result = await this.#db.run("DELETE FROM memberships WHERE room_id = ? AND member_id = ?", [
+      roomId,
+      memberId,
+    ]);
+    return result.affectedRows > 0;
+  }
+
+  async isMember(roomId: string, memberId: number): Promise<boolean> {
+    const rows = await this.#db.rows("SELECT 1 AS found FROM memberships WHERE room_id = ? AND member_id = ?", [
+      roomId,
+      memberId,
+    ]);
+    return rows.length > 0;
+  }
+
+  async members(roomId: string, options: { afterMemberId?: number; limit: number }): Promise<Membership[]> {
+    const rows = await this.#db.rows(
+      `SELECT ${MEMBERSHIP_COLUMNS} FROM memberships WHERE room_id = ? AND member_id > ? ORDER BY member_id LIMIT ?`,
+      [roomId, options.afterMemberId ?? 0, limitOf(options.limit)],
+    );
+    return rows.map(toMembership);
+  }
+
+  async roomsOf(memberId: number): Promise<Array<{ room: Room; membership: Membership }>> {
+    const rows = await this.#db.rows(
+      `SELECT r.id, r.name, r.kind, r.created_by, r.created_at_ms, r.last_seq,
+              m.room_id, m.member_id, m.joined_at_ms, m.acked_seq
+         FROM memberships m JOIN rooms r ON r.id = m.room_id
+        WHERE m.member_id = ?
+        ORDER BY r.id`,
+      [memberId],
+    );
+    return rows.map((row) => ({ room: toRoom(row), membership: toMembership(row) }));
+  }
+
+  async ack(roomId: string, memberId: number, seq: number): Promise<boolean> {
+    // GREATEST keeps the cursor from moving back; affectedRows counts matched rows (FOUND_ROWS), so an ack that
+    // changes nothing still reports that the member is in the room.
+    const result = await this.#db.run(
+      "UPDATE memberships SET acked_seq = GREATEST(acked_seq, ?) WHERE room_id = ? AND member_id = ?",
+      [seq, roomId, memberId],
+    );
+    return result.affectedRows > 0;
+  }
+
+  /** The pool is shared by the stores and closed by `Stores.close()`. */
+  async close(): Promise<void> {}
+}
+
+function toRoom(row: Row): Room {
+  return {
+    id: textColumn(row, "id"),
+    name: textColumn(row, "name"),
+    kind: textColumn(row, "kind") === "direct" ? "direct" : "public",
+    createdBy: intColumn(row, "created_by"),
+    createdAtMs: intColumn(row, "created_at_ms"),
+    lastSeq: intColumn(row, "last_seq"),
+  };
+}
+
+function toMembership(row: Row): Membership {
+  return {
+    roomId: textColumn(row, "room_id"),
+    memberId: intColumn(row, "member_id"),
+    joinedAtMs: intColumn(row, "joined_at_ms"),
+    ackedSeq: intColumn(row, "acked_seq"),
+  };
+}

@@ -1,0 +1,152 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
+import { webRoot } from "@chatroom/web/server-paths";
+import { type LoadBalancer, startLoadBalancer } from "./load-balancer.ts";
+import { ServiceProcess } from "./service-process.ts";
+
+export interface ClusterOptions {
+  kafkaBrokers: string[];
+  mysqlUrl: string;
+  redisUrl: string;
+  logics?: number;
+  comets?: number;
+  jobs?: number;
+  host?: string;
+  /** Port of the load balancer (the browser's origin); 0 picks a free one. */
+  port?: number;
+  /** Suffix that keeps this cluster's Kafka topic and group and Redis keys apart from others sharing the services. */
+  namespace?: string;
+  /** Extra environment for every process (e.g. short heartbeats in tests). */
+  env?: Record<string, string>;
+  logDir: string;
+}
+
+export interface Cluster {
+  /** http://host:port of the load balancer: web client, /api, /goim, /ws. */
+  url: string;
+  wsUrl: string;
+  apiKey: string;
+  namespace: string;
+  logics: ServiceProcess[];
+  comets: ServiceProcess[];
+  jobs: ServiceProcess[];
+  /** The comet's own WebSocket URL (to connect a client to one comet on purpose). */
+  cometWsUrl(comet: ServiceProcess): string;
+  /** Stops every process it started (SIGTERM, then SIGKILL) and the load balancer. */
+  stop(): Promise<void>;
+}
+
+/** Starts logics, then comets, then jobs (each as its own OS process), and a load balancer in this process. */
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const host = options.host ?? "127.0.0.1";
+  const namespace = options.namespace ?? randomBytes(4).toString("hex");
+  const apiKey = `cluster-${randomBytes(12).toString("hex")}`;
+  const shared: Record<string, string> = {
+    CHATROOM_BUS: "kafka",
+    CHATROOM_KAFKA_BROKERS: options.kafkaBrokers.join(","),
+    CHATROOM_KAFKA_TOPIC: `chatroom-push-${namespace}`,
+    CHATROOM_KAFKA_PARTITIONS: "12",
+    CHATROOM_JOB_GROUP: `chatroom-job-${namespace}`,
+    CHATROOM_STORE: "mysql",
+    CHATROOM_MYSQL_URL: options.mysqlUrl,
+    CHATROOM_MYSQL_MIGRATE: "true",
+    CHATROOM_PRESENCE: "redis",
+    CHATROOM_REDIS_URL: options.redisUrl,
+    CHATROOM_REDIS_PREFIX: `chatroom:${namespace}:`,
+    CHATROOM_TOKEN_SECRET: randomBytes(32).toString("base64url"),
+    CHATROOM_API_KEYS: apiKey,
+    ...options.env,
+  };
+  const logics: ServiceProcess[] = [];
+  const comets: ServiceProcess[] = [];
+  const jobs: ServiceProcess[] = [];
+  const logicHttp: string[] = [];
+  const logicGrpc: string[] = [];
+  const cometWs = new Map<ServiceProcess, string>();
+  let balancer: LoadBalancer | null = null;
+  const stop = async () => {
+    await balancer?.close();
+    for (const group of [jobs, comets, logics]) await Promise.all(group.map((p) => p.stop()));
+  };
+  try {
+    for (let i = 1; i <= (options.logics ?? 2); i += 1) {
+      const [http, grpc] = [await freePort(host), await freePort(host)];
+      logicHttp.push(`${host}:${http}`);
+      logicGrpc.push(`${host}:${grpc}`);
+      logics.push(
+        new ServiceProcess(
+          `logic-${i}`,
+          "logic",
+          {
+            ...shared,
+            CHATROOM_LOGIC_HOST: host,
+            CHATROOM_LOGIC_HTTP_PORT: String(http),
+            CHATROOM_LOGIC_GRPC_PORT: String(grpc),
+          },
+          options.logDir,
+        ),
+      );
+    }
+    // The first logic migrates the schema alone; the others start once it is ready.
+    await logics[0]?.start();
+    await Promise.all(logics.slice(1).map((p) => p.start()));
+    for (let i = 1; i <= (options.comets ?? 2); i += 1) {
+      const [ws, grpc] = [await freePort(host), await freePort(host)];
+      const comet = new ServiceProcess(
+        `comet-${i}`,
+        "comet",
+        {
+          ...shared,
+          CHATROOM_COMET_ID: `comet-${i}`,
+          CHATROOM_COMET_HOST: host,
+          CHATROOM_COMET_WS_PORT: String(ws),
+          CHATROOM_COMET_GRPC_PORT: String(grpc),
+          CHATROOM_LOGIC_GRPC_ADDRS: logicGrpc.join(","),
+        },
+        options.logDir,
+      );
+      cometWs.set(comet, `${host}:${ws}`);
+      comets.push(comet);
+    }
+    await Promise.all(comets.map((p) => p.start()));
+    for (let i = 1; i <= (options.jobs ?? 2); i += 1) {
+      jobs.push(new ServiceProcess(`job-${i}`, "job", { ...shared }, options.logDir));
+    }
+    await Promise.all(jobs.map((p) => p.start()));
+    balancer = await startLoadBalancer({
+      host,
+      port: options.port ?? 0,
+      logics: () => logics.filter((p) => p.running).map((p) => logicHttp[logics.indexOf(p)] as string),
+      comets: () => comets.filter((p) => p.running).map((p) => cometWs.get(p) as string),
+      webRoot,
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const url = balancer.url;
+  return {
+    url,
+    wsUrl: `${url.replace(/^http/, "ws")}/ws`,
+    apiKey,
+    namespace,
+    logics,
+    comets,
+    jobs,
+    cometWsUrl: (comet) => `ws://${cometWs.get(comet)}/ws`,
+    stop,
+  };
+}
+
+/** A port that was free a moment ago (bound to port 0, then released). */
+async function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,97 @@
+// A comet as its own process: the WebSocket gateway (/ws, and /healthz) and the CometService gRPC for job, talking
+// to logic over gRPC and registered in the comet registry (see backendConfigSchema: CHATROOM_PRESENCE). Prints
+// `comet <id> ready ws=<host:port> grpc=<host:port>`; SIGTERM drains (clients get 1012 and reconnect elsewhere),
+// deregisters, then exits.
+import { createServer } from "node:http";
+import { hostname } from "node:os";
+import { type Closable, keepRegistered, loadConfig } from "@chatroom/core";
+import { loadBackendConfig, localBackends, openCometRegistry } from "@chatroom/core/backends";
+import { closableHttpServer, closeAll, grpcTransportOf, listenHttp, runService } from "@chatroom/core/grpc";
+import { pino } from "pino";
+import { createComet } from "./comet.ts";
+import { loadCometConfig } from "./config.ts";
+import { serveCometGrpc } from "./grpc/comet-grpc-server.ts";
+import { type CometProcessConfig, cometProcessConfigSchema } from "./grpc/comet-process-config.ts";
+import { GrpcLogicClient } from "./grpc/grpc-logic-client.ts";
+
+runService("comet", async () => {
+  const env = process.env;
+  const config = loadConfig(cometProcessConfigSchema, env);
+  const backends = loadBackendConfig(env);
+  const cometConfig = loadCometConfig(env, { id: env.CHATROOM_COMET_ID || env.POD_NAME || hostname() });
+  const logger = pino({ name: "comet", base: { comet: cometConfig.id } });
+  // A memory registry is allowed (a comet tried on its own), but no job in another process can find this comet.
+  for (const choice of localBackends(backends).filter((c) => c.startsWith("CHATROOM_PRESENCE="))) {
+    logger.warn({ choice }, "in-process comet registry: job cannot reach this comet");
+  }
+
+  const closers: Closable[] = [];
+  try {
+    const logic = new GrpcLogicClient({
+      addresses: config.logicAddresses,
+      timeoutMs: config.logicTimeoutMs,
+      heartbeatTimeoutMs: config.logicHeartbeatTimeoutMs,
+      transport: grpcTransportOf(config),
+    });
+    closers.push(logic);
+    const registry = await openCometRegistry(backends, {
+      onError: (error) => logger.warn({ err: error }, "comet registry watch failed"),
+    });
+    closers.push(registry);
+    const comet = createComet({ config: cometConfig, logic, logger });
+
+    const http = createServer((request, response) => {
+      if (new URL(request.url ?? "/", "http://localhost").pathname === "/healthz") {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(JSON.stringify({ status: "ok", comet: comet.id, ...comet.stats() }));
+      } else {
+        response.writeHead(404).end();
+      }
+    });
+    comet.attach(http, "/ws");
+    // comet.close() drains and waits for the Disconnect calls in flight: before the logic client closes.
+    closers.push(closableHttpServer(http), comet);
+    const ws = await listenHttp(http, config.wsPort, config.host);
+
+    const grpc = await serveCometGrpc({
+      api: comet.api,
+      host: config.host,
+      port: config.grpcPort,
+      transport: grpcTransportOf(config),
+      onError: (error, method) => logger.error({ err: error, method }, "CometService call failed"),
+    });
+    closers.push(grpc);
+
+    const advertised = advertisedHost(config.host, env);
+    const info = {
+      id: comet.id,
+      grpcAddress: config.grpcAdvertise || `${advertised}:${grpc.port}`,
+      wsUrl: config.wsUrl || `ws://${advertised}:${ws.port}/ws`,
+      startedAtMs: Date.now(),
+    };
+    const registration = await keepRegistered(registry, info, config.registryTtlMs, (error) =>
+      logger.warn({ err: error }, "renewing the comet registration failed"),
+    );
+
+    return {
+      readyLine: `comet ${comet.id} ready ws=${ws.address} grpc=${grpc.address}`,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      async close() {
+        // Clients first (1012: reconnect elsewhere), then leave the registry so job stops pushing here, then the rest.
+        await comet.drain();
+        await registration.close().catch((error: unknown) => logger.warn({ err: error }, "deregistering failed"));
+        await closeAll(closers);
+      },
+    };
+  } catch (error) {
+    await closeAll(closers).catch(() => {});
+    throw error;
+  }
+});
+
+/** The host job and clients reach this comet on: the listen host, or the pod IP or host name when it is a wildcard. */
+function advertisedHost(host: CometProcessConfig["host"], env: Record<string, string | undefined>): string {
+  const wildcard = host === "0.0.0.0" || host === "::" || host === "";
+  const chosen = wildcard ? env.POD_IP || hostname() : host;
+  return chosen.includes(":") ? `[${chosen}]` : chosen;
+}

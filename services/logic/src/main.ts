@@ -1,0 +1,74 @@
+// logic as its own process: the HTTP API for clients and backends, and the LogicService gRPC for comets, over the
+// backends chosen in the environment (see backendConfigSchema). Prints
+// `logic ready http=<host:port> grpc=<host:port>` once both listen; SIGTERM stops gracefully.
+import { createServer } from "node:http";
+import { type Closable, loadConfig } from "@chatroom/core";
+import {
+  loadBackendConfig,
+  localBackends,
+  openBus,
+  openPresence,
+  openRateLimiter,
+  openStores,
+} from "@chatroom/core/backends";
+import { closableHttpServer, closeAll, grpcTransportOf, listenHttp, runService } from "@chatroom/core/grpc";
+import express from "express";
+import { pino } from "pino";
+import { serveLogicGrpc } from "./grpc/logic-grpc-server.ts";
+import { logicProcessConfigSchema } from "./grpc/logic-process-config.ts";
+import { createLogic, loadLogicConfig } from "./index.ts";
+
+runService("logic", async () => {
+  const config = loadConfig(logicProcessConfigSchema);
+  const backends = loadBackendConfig();
+  const logicConfig = loadLogicConfig();
+  const logger = pino({ name: "logic" });
+  // Allowed for a single-process run (one logic on SQLite; a lone logic serving its HTTP API on a memory bus and
+  // presence), but nothing outside this process sees those backends.
+  for (const choice of localBackends(backends)) {
+    logger.warn({ choice }, "in-process backend: only this logic process sees it");
+  }
+
+  const closers: Closable[] = [];
+  try {
+    const stores = await openStores(backends);
+    closers.push(stores);
+    const presence = await openPresence(backends);
+    closers.push(presence);
+    const rateLimiter = await openRateLimiter(backends);
+    closers.push(rateLimiter);
+    const bus = await openBus(backends, { clientId: "chatroom-logic", logger: logger.child({ component: "kafka" }) });
+    closers.push(bus);
+    const logic = await createLogic({ stores, presence, bus, rateLimiter, config: logicConfig, logger });
+    closers.push(logic);
+
+    const app = express();
+    app.disable("x-powered-by");
+    app.get("/healthz", (_request, response) => {
+      response.json({ status: "ok" });
+    });
+    app.use(logic.http);
+    const http = createServer(app);
+    const { address: httpAddress } = await listenHttp(http, config.httpPort, config.host);
+    closers.push(closableHttpServer(http));
+
+    const grpc = await serveLogicGrpc({
+      api: logic.api,
+      host: config.host,
+      port: config.grpcPort,
+      transport: grpcTransportOf(config),
+      onError: (error, method) => logger.error({ err: error, method }, "LogicService call failed"),
+    });
+    closers.push(grpc);
+
+    return {
+      readyLine: `logic ready http=${httpAddress} grpc=${grpc.address}`,
+      shutdownTimeoutMs: config.shutdownTimeoutMs,
+      // Listeners first (the gRPC calls and HTTP requests in flight finish), then logic, then the backends.
+      close: () => closeAll(closers),
+    };
+  } catch (error) {
+    await closeAll(closers).catch(() => {});
+    throw error;
+  }
+});

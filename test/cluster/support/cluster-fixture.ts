@@ -1,0 +1,110 @@
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { ChatClient, type ChatClientOptions, ChatHttp, type ChatMessage } from "@chatroom/client";
+import { createConnection } from "mysql2/promise";
+import { type Cluster, startCluster } from "../../../scripts/cluster/cluster.ts";
+import { kafkaService, mysqlService, redisService } from "../../support/services.ts";
+
+/** Short heartbeats, TTLs and refreshes so failures are noticed within seconds. */
+export const CLUSTER_TEST_ENV: Record<string, string> = {
+  CHATROOM_HEARTBEAT_INTERVAL_MS: "1000",
+  CHATROOM_PRESENCE_TTL_MS: "4000",
+  CHATROOM_COMET_RENEW_ONLINE_INTERVAL_MS: "300",
+  CHATROOM_COMET_REGISTRY_TTL_MS: "3000",
+  CHATROOM_SEND_RATE_CAPACITY: "1000",
+  CHATROOM_SHUTDOWN_TIMEOUT_MS: "5000",
+};
+
+export interface ClusterFixture {
+  cluster: Cluster;
+  close(): Promise<void>;
+}
+
+/** A whole distributed chatroom (2 logics, 2 comets, 2 jobs by default) on its own topic, database and key prefix. */
+export async function startClusterFixture(
+  options: { logics?: number; comets?: number; jobs?: number; env?: Record<string, string> } = {},
+): Promise<ClusterFixture> {
+  const [kafka, mysql, redis] = await Promise.all([kafkaService(), mysqlService(), redisService()]);
+  const namespace = randomBytes(4).toString("hex");
+  const database = `chatroom_cluster_${namespace}`;
+  const admin = await createConnection(mysql.url);
+  await admin.query(`CREATE DATABASE \`${database}\``);
+  const url = new URL(mysql.url);
+  url.pathname = `/${database}`;
+  try {
+    const cluster = await startCluster({
+      kafkaBrokers: kafka.brokers,
+      mysqlUrl: url.toString(),
+      redisUrl: redis.url,
+      namespace,
+      logDir: resolve(import.meta.dirname, "../../../.data/test-cluster-logs", namespace),
+      env: { ...CLUSTER_TEST_ENV, ...options.env },
+      ...(options.logics !== undefined ? { logics: options.logics } : {}),
+      ...(options.comets !== undefined ? { comets: options.comets } : {}),
+      ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+    });
+    return {
+      cluster,
+      async close() {
+        await cluster.stop();
+        await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+        await admin.end();
+      },
+    };
+  } catch (error) {
+    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    await admin.end();
+    throw error;
+  }
+}
+
+let counter = 0;
+
+export interface Member {
+  http: ChatHttp;
+  id: number;
+  name: string;
+  token: string;
+}
+
+export async function registerMember(cluster: Cluster, prefix = "m"): Promise<Member> {
+  counter += 1;
+  const http = new ChatHttp({ baseUrl: cluster.url });
+  const name = `${prefix}${process.pid}x${counter}`;
+  const result = await http.register(name, "correct horse battery");
+  return { http, id: result.member.id, name, token: result.token };
+}
+
+export interface Tab {
+  client: ChatClient;
+  messages: ChatMessage[];
+  seqs(roomId: string): number[];
+  texts(roomId: string): string[];
+}
+
+/** An SDK client of `member` connected to `url` (a comet's own URL, or the load balancer's). */
+export async function openTab(member: Member, url: string, options: Partial<ChatClientOptions> = {}): Promise<Tab> {
+  const client = new ChatClient({
+    url,
+    token: member.token,
+    reconnect: { initialDelayMs: 100, maxDelayMs: 1000 },
+    ...options,
+  });
+  const messages: ChatMessage[] = [];
+  client.on("message", (m) => messages.push(m));
+  await client.connect();
+  return {
+    client,
+    messages,
+    seqs: (roomId) => messages.filter((m) => m.roomId === roomId).map((m) => m.seq),
+    texts: (roomId) => messages.filter((m) => m.roomId === roomId).map((m) => m.text),
+  };
+}
+
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
