@@ -20,17 +20,39 @@ export interface ClusterFixture {
   close(): Promise<void>;
 }
 
+export interface ClusterFixtureOptions {
+  logics?: number;
+  comets?: number;
+  jobs?: number;
+  env?: Record<string, string>;
+  /**
+   * Where the cluster's processes reach MySQL instead of the shared server (e.g. a TcpProxy in front of it, to cut
+   * it); the cluster's database is still created and dropped on the shared server directly.
+   */
+  mysqlAddress?: { host: string; port: number };
+  /** A Redis of this cluster's own instead of the shared one (e.g. one the test kills and restarts). */
+  redisUrl?: string;
+  /** Kafka brokers of this cluster's own instead of the shared broker. */
+  kafkaBrokers?: string[];
+}
+
 /** A whole distributed chatroom (2 logics, 2 comets, 2 jobs by default) on its own topic, database and key prefix. */
-export async function startClusterFixture(
-  options: { logics?: number; comets?: number; jobs?: number; env?: Record<string, string> } = {},
-): Promise<ClusterFixture> {
-  const [kafka, mysql, redis] = await Promise.all([kafkaService(), mysqlService(), redisService()]);
+export async function startClusterFixture(options: ClusterFixtureOptions = {}): Promise<ClusterFixture> {
+  const [kafka, mysql, redis] = await Promise.all([
+    options.kafkaBrokers ? { brokers: options.kafkaBrokers } : kafkaService(),
+    mysqlService(),
+    options.redisUrl ? { url: options.redisUrl } : redisService(),
+  ]);
   const namespace = randomBytes(4).toString("hex");
   const database = `chatroom_cluster_${namespace}`;
   const admin = await createConnection(mysql.url);
   await admin.query(`CREATE DATABASE \`${database}\``);
   const url = new URL(mysql.url);
   url.pathname = `/${database}`;
+  if (options.mysqlAddress) {
+    url.hostname = options.mysqlAddress.host;
+    url.port = String(options.mysqlAddress.port);
+  }
   try {
     const cluster = await startCluster({
       kafkaBrokers: kafka.brokers,
