@@ -10,6 +10,7 @@ import { MemoryPresence } from "./presence/memory-presence.ts";
 import type { Presence } from "./presence/presence.ts";
 import { MemoryPushBus } from "./push-bus/memory-push-bus.ts";
 import type { PushBus } from "./push-bus/push-bus.ts";
+import type { PushBusObserver } from "./push-bus/push-bus-observer.ts";
 import { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter.ts";
 import type { RateLimiter } from "./rate-limit/rate-limiter.ts";
 import { openSqliteStores } from "./store/sqlite/open-sqlite-stores.ts";
@@ -112,6 +113,8 @@ export interface OpenBusOptions {
   /** Kafka client id, shown in broker logs (e.g. the service name). */
   clientId?: string;
   logger?: KafkaLogger;
+  /** Kafka only: told about the consumers' assignments, crashes and lag (see PushBusObserver). */
+  observer?: PushBusObserver;
 }
 
 /** Kafka: creates or grows the topic and connects the producer; rejects with `unavailable` when unreachable. */
@@ -125,6 +128,7 @@ export async function openBus(config: BackendConfig, options: OpenBusOptions = {
     replicationFactor: config.kafkaReplicationFactor,
     ...(options.clientId ? { clientId: options.clientId } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.observer ? { observer: options.observer } : {}),
   });
 }
 

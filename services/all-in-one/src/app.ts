@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { type Comet, createComet, loadCometConfig } from "@chatroom/comet";
+import { type Comet, CometMetrics, createComet, loadCometConfig } from "@chatroom/comet";
 import {
   type Closable,
   keepRegistered,
@@ -12,8 +12,17 @@ import {
   MemoryRateLimiter,
   openSqliteStores,
 } from "@chatroom/core";
-import { jobConfigSchema, startJob } from "@chatroom/job";
-import { createLogic, loadLogicConfig } from "@chatroom/logic";
+import {
+  adminPortChosen,
+  createLogger,
+  createMetricsRegistry,
+  type LogLevel,
+  Readiness,
+  startAdminServer,
+  storeCheck,
+} from "@chatroom/core/observability";
+import { JobMetrics, jobConfigSchema, startJob } from "@chatroom/job";
+import { createLogic, LogicMetrics, loadLogicConfig } from "@chatroom/logic";
 import express from "express";
 import { type AllInOneConfig, allInOneConfigSchema } from "./config.ts";
 import { INPROC_ADDRESS, InprocComets } from "./inproc-comets.ts";
@@ -27,12 +36,19 @@ export interface StartOptions {
   port?: number;
   host?: string;
   dataDir?: string;
+  /**
+   * Port of the admin server (/metrics, /healthz, /readyz). Default: CHATROOM_ADMIN_PORT when set; else 0 (a free
+   * port) when the server's port is 0, so that servers started on ephemeral ports (tests) never collide; else 9400.
+   */
+  adminPort?: number;
 }
 
 export interface Chatroom {
   /** http://host:port — the web client; the API is under /api, the WebSocket at /ws. */
   url: string;
   port: number;
+  /** http://host:port of the admin server: /metrics, /healthz, /readyz. */
+  adminUrl: string;
   comet: Comet;
   /** Graceful: drains the comet (clients are told to reconnect), stops job, closes the stores. */
   close(): Promise<void>;
@@ -52,9 +68,24 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
   });
   const cometConfig = loadCometConfig(env);
   const jobConfig = loadConfig(jobConfigSchema, env);
+  const logger = createLogger({ service: "all-in-one", level: logLevelOf(config, env) });
+  const metricsRegistry = createMetricsRegistry();
+  const readiness = new Readiness();
+  const adminChosen = options.adminPort !== undefined || adminPortChosen(env);
+  const admin = await startAdminServer({
+    host: config.adminHost || config.host,
+    port: options.adminPort ?? (!adminChosen && config.port === 0 ? 0 : config.adminPort),
+    registry: metricsRegistry,
+    readiness,
+    fallbackWhenTaken: !adminChosen,
+    onFallback: (port, error) =>
+      logger.warn({ err: error, defaultPort: config.adminPort, port }, "default admin port taken; using a free port"),
+  });
 
-  const closers: Closable[] = [];
+  // The admin server closes last: probes see 503 (draining) rather than a refused connection while it stops.
+  const closers: Closable[] = [admin];
   const closeAll = async () => {
+    readiness.markDraining();
     for (const closer of closers.reverse()) await closer.close().catch(() => {});
   };
   try {
@@ -66,18 +97,39 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
     const registry = new MemoryCometRegistry();
     closers.push(presence, rateLimiter, registry, bus);
 
-    const logic = await createLogic({ stores, presence, bus, rateLimiter, config: logicConfig });
+    const logic = await createLogic({
+      stores,
+      presence,
+      bus,
+      rateLimiter,
+      config: logicConfig,
+      logger: logger.child({ component: "logic" }),
+      metrics: new LogicMetrics(metricsRegistry),
+    });
     closers.push(logic);
 
     const inproc = new InprocComets();
-    const comet = createComet({ config: cometConfig, logic: logic.api });
+    const comet = createComet({
+      config: cometConfig,
+      logic: logic.api,
+      logger: logger.child({ component: "comet", comet: cometConfig.id }),
+      metrics: new CometMetrics(metricsRegistry),
+    });
     inproc.add(comet.id, comet.api);
     const registration = await keepRegistered(
       registry,
       { id: comet.id, grpcAddress: INPROC_ADDRESS, wsUrl: "", startedAtMs: Date.now() },
       30_000,
     );
-    const job = await startJob({ bus, presence, registry, connect: inproc.connect, config: jobConfig });
+    const job = await startJob({
+      bus,
+      presence,
+      registry,
+      connect: inproc.connect,
+      config: jobConfig,
+      metrics: new JobMetrics(metricsRegistry),
+      logger: logger.child({ component: "job" }),
+    });
     closers.push(job, registration);
 
     const app = express();
@@ -100,11 +152,19 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
       });
     });
     const port = (server.address() as AddressInfo).port;
+    readiness.add(storeCheck(stores), {
+      name: "draining",
+      check() {
+        if (comet.isDraining()) throw new Error("draining: clients are told to reconnect");
+      },
+    });
+    readiness.markStarted();
     const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     let closed: Promise<void> | null = null;
     return {
       url: `http://${shownHost.includes(":") ? `[${shownHost}]` : shownHost}:${port}`,
       port,
+      adminUrl: admin.url,
       comet,
       close: () => {
         closed ??= closeAll();
@@ -125,4 +185,13 @@ function closableServer(server: Server): Closable {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * CHATROOM_LOG_LEVEL when set; else silent inside `node --test` (the e2e suites start many servers), else the
+ * configured default.
+ */
+function logLevelOf(config: AllInOneConfig, env: Record<string, string | undefined>): LogLevel {
+  if (env.CHATROOM_LOG_LEVEL) return config.logLevel;
+  return process.env.NODE_TEST_CONTEXT ? "silent" : config.logLevel;
 }

@@ -1,4 +1,5 @@
 import { type ConfigOf, setting } from "@chatroom/core";
+import { DEFAULT_ADMIN_PORTS, observabilityConfigSchema } from "@chatroom/core/observability";
 
 /** Settings of the all-in-one process; the comet, logic and job settings apply too (see README). */
 export const allInOneConfigSchema = {
@@ -23,6 +24,7 @@ export const allInOneConfigSchema = {
   shutdownTimeoutMs: setting.int("CHATROOM_SHUTDOWN_TIMEOUT_MS", 10000, "Hard deadline of a graceful shutdown", {
     min: 0,
   }),
+  ...observabilityConfigSchema(DEFAULT_ADMIN_PORTS["all-in-one"]),
 };
 
 export type AllInOneConfig = ConfigOf<typeof allInOneConfigSchema>;

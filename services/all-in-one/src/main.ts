@@ -7,6 +7,7 @@ async function main(): Promise<void> {
   const { shutdownTimeoutMs } = loadConfig(allInOneConfigSchema);
   const chatroom = await startChatroom();
   console.log(`chatroom is running: open ${chatroom.url} in two browser tabs to chat`);
+  console.log(`admin=${new URL(chatroom.adminUrl).host} (metrics, health and readiness at /metrics /healthz /readyz)`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -10,15 +10,26 @@ export class BroadcastPacer {
   private readonly timers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
-  /** Starts writing `frame` to `channels` at `speed` per second and returns at once. */
-  start(channels: readonly Channel[], frame: Uint8Array, speed: number): void {
+  /**
+   * Starts writing `frame` to `channels` at `speed` per second and returns at once; onSlice is told, after each
+   * slice, how many channels took the frame out of how many were offered it.
+   */
+  start(
+    channels: readonly Channel[],
+    frame: Uint8Array,
+    speed: number,
+    onSlice: (delivered: number, attempted: number) => void = () => {},
+  ): void {
     if (this.stopped || channels.length === 0) return;
     const slice = Math.max(1, Math.ceil((speed * TICK_MS) / 1000));
     const delayMs = Math.max(1, Math.round((slice * 1000) / speed));
     let next = 0;
     const step = (): void => {
       const end = Math.min(channels.length, next + slice);
-      for (; next < end; next++) channels[next]!.push(frame);
+      const attempted = end - next;
+      let delivered = 0;
+      for (; next < end; next++) if (channels[next]!.push(frame)) delivered++;
+      onSlice(delivered, attempted);
       if (next < channels.length && !this.stopped) schedule();
     };
     const schedule = (): void => {

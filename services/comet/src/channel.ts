@@ -31,6 +31,7 @@ export class Channel {
   readonly accepts: Set<number>;
   private readonly socket: ChannelSocket;
   private readonly limits: ChannelLimits;
+  private readonly onSlowConsumer: () => void;
   private unwritten = 0;
   private closed = false;
   private readonly onWritten = (): void => {
@@ -43,12 +44,15 @@ export class Channel {
     accepts?: Iterable<number>;
     socket: ChannelSocket;
     limits: ChannelLimits;
+    /** Told when the channel closes itself as a slow consumer (metrics). */
+    onSlowConsumer?: () => void;
   }) {
     this.key = options.key;
     this.memberId = options.memberId;
     this.accepts = new Set(options.accepts ?? []);
     this.socket = options.socket;
     this.limits = options.limits;
+    this.onSlowConsumer = options.onSlowConsumer ?? (() => {});
   }
 
   /** goim's NeedPush: chat ops reach every connection, other ops only the connections that accept them. */
@@ -67,6 +71,7 @@ export class Channel {
     const overBytes = buffered > 0 && buffered + frame.byteLength > this.limits.maxBufferedBytes;
     if (this.unwritten >= this.limits.sendQueueMax || overBytes) {
       this.close(CloseCode.SLOW_CONSUMER, "slow consumer");
+      this.onSlowConsumer();
       return false;
     }
     this.unwritten++;

@@ -4,6 +4,7 @@ import type {
   BroadcastResponse,
   BroadcastRoomRequest,
   BroadcastRoomResponse,
+  Proto,
   PushMsgRequest,
   PushMsgResponse,
   RoomsResponse,
@@ -13,6 +14,7 @@ import type { Buckets } from "./buckets.ts";
 import type { Channel } from "./channel.ts";
 import { encodeProto } from "./encode-proto.ts";
 import { applyMembershipChange, membershipChangeOf } from "./membership-event.ts";
+import type { CometMetrics } from "./metrics/comet-metrics.ts";
 
 /**
  * The comet's push API (goim's comet gRPC server). Every push encodes its frame once and hands the same bytes to
@@ -25,12 +27,24 @@ export interface PushCounts {
   broadcastRoom: number;
 }
 
-export function createCometApi(options: { buckets: Buckets; pacer: BroadcastPacer; counts: PushCounts }): CometApi {
-  const { buckets, pacer, counts } = options;
+export function createCometApi(options: {
+  buckets: Buckets;
+  pacer: BroadcastPacer;
+  counts: PushCounts;
+  metrics?: CometMetrics;
+}): CometApi {
+  const { buckets, pacer, counts, metrics } = options;
+  /** Records one frame written to `delivered` of `attempted` connections. */
+  const record = (frame: Uint8Array, proto: Proto, delivered: number, attempted: number): void => {
+    if (!metrics) return;
+    metrics.sent(proto.op, frame.length, delivered, attempted);
+    metrics.pushed(proto.op, proto.body, delivered);
+  };
 
   return {
     async pushMsg(request: PushMsgRequest): Promise<PushMsgResponse> {
       counts.pushMsg++;
+      metrics?.pushReceived("push_msg");
       const frame = encodeProto(request.proto);
       const proto = request.proto!;
       const op = request.protoOp || proto.op;
@@ -43,36 +57,52 @@ export function createCometApi(options: { buckets: Buckets; pacer: BroadcastPace
       for (const memberId of request.members)
         for (const channel of buckets.channelsOfMember(memberId)) targets.add(channel);
       let delivered = 0;
+      let attempted = 0;
       for (const channel of targets) {
         if (!channel.needPush(op)) continue;
         // Subscribe before writing, so that the room's next message cannot reach the client before this event.
         applyMembershipChange(buckets, channel, change);
+        attempted++;
         if (channel.push(frame)) delivered++;
       }
+      record(frame, proto, delivered, attempted);
       return { delivered };
     },
 
     /** speed > 0 paces the writes and answers at once with the number of connections scheduled (as goim does). */
     async broadcast(request: BroadcastRequest): Promise<BroadcastResponse> {
       counts.broadcast++;
+      metrics?.pushReceived("broadcast");
       const frame = encodeProto(request.proto);
-      const op = request.protoOp || request.proto!.op;
+      const proto = request.proto!;
+      const op = request.protoOp || proto.op;
       const targets: Channel[] = [];
       for (const channel of buckets.channels()) if (channel.needPush(op)) targets.push(channel);
       if (request.speed > 0) {
-        pacer.start(targets, frame, request.speed);
+        pacer.start(targets, frame, request.speed, (delivered, attempted) =>
+          record(frame, proto, delivered, attempted),
+        );
         return { delivered: targets.length };
       }
       let delivered = 0;
       for (const channel of targets) if (channel.push(frame)) delivered++;
+      record(frame, proto, delivered, targets.length);
       return { delivered };
     },
 
     async broadcastRoom(request: BroadcastRoomRequest): Promise<BroadcastRoomResponse> {
       counts.broadcastRoom++;
+      metrics?.pushReceived("broadcast_room");
       const frame = encodeProto(request.proto);
       let delivered = 0;
-      for (const bucket of buckets.all) delivered += bucket.rooms.get(request.roomId)?.push(frame) ?? 0;
+      let attempted = 0;
+      for (const bucket of buckets.all) {
+        const room = bucket.rooms.get(request.roomId);
+        if (!room) continue;
+        attempted += room.size;
+        delivered += room.push(frame);
+      }
+      record(frame, request.proto!, delivered, attempted);
       return { delivered };
     },
 

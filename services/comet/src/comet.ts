@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { CometApi, LogicApi } from "@chatroom/core";
+import { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
 import { BroadcastPacer } from "./broadcast-pacer.ts";
 import { Buckets } from "./buckets.ts";
@@ -8,6 +9,7 @@ import { CloseCode } from "./close-codes.ts";
 import { createCometApi, type PushCounts } from "./comet-api-impl.ts";
 import type { CometConfig } from "./config.ts";
 import { type CometLogger, defaultCometLogger } from "./logger.ts";
+import { CometMetrics } from "./metrics/comet-metrics.ts";
 import { OnlineCounts } from "./online-counts.ts";
 import { type ConnectionContext, WsConnection } from "./ws-connection.ts";
 
@@ -24,6 +26,8 @@ export interface Comet {
   attach(server: Server, path?: string): void;
   /** Stops accepting connections and closes every connection with 1012 "server restart"; resolves once all closed. */
   drain(reason?: string): Promise<void>;
+  /** True from the first drain() (or close()) on: the comet takes no new connection (readiness is false). */
+  isDraining(): boolean;
   /** Drains, stops the timers and waits for the logic calls in flight (disconnects). Idempotent. */
   close(): Promise<void>;
   /** Authenticated connections and rooms with at least one of them. */
@@ -34,11 +38,14 @@ export interface CometOptions {
   config: CometConfig;
   logic: LogicApi;
   logger?: CometLogger;
+  /** Where the comet records its metrics (default: a registry of its own that nobody scrapes). */
+  metrics?: CometMetrics;
 }
 
 export function createComet(options: CometOptions): Comet {
   const { config, logic } = options;
   const logger = options.logger ?? defaultCometLogger(config.id);
+  const metrics = options.metrics ?? new CometMetrics(new Registry());
   const buckets = new Buckets(config.buckets);
   const online = new OnlineCounts({
     server: config.id,
@@ -71,6 +78,7 @@ export function createComet(options: CometOptions): Comet {
     buckets,
     online,
     logger,
+    metrics,
     track(promise) {
       inFlight.add(promise);
       void promise.finally(() => inFlight.delete(promise));
@@ -112,11 +120,12 @@ export function createComet(options: CometOptions): Comet {
     return draining;
   }
 
+  metrics.observeState(() => ({ connections: buckets.connectionCount, rooms: buckets.roomCount }));
   online.start();
 
   return {
     id: config.id,
-    api: createCometApi({ buckets, pacer, counts: pushCounts }),
+    api: createCometApi({ buckets, pacer, counts: pushCounts, metrics }),
     handleUpgrade,
     attach(server, path = "/ws") {
       const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -128,6 +137,7 @@ export function createComet(options: CometOptions): Comet {
       attached.push({ server, listener });
     },
     drain,
+    isDraining: () => draining !== undefined,
     close() {
       closing ??= (async () => {
         await drain();

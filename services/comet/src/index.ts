@@ -5,3 +5,4 @@ export { cometServiceImplementation, serveCometGrpc } from "./grpc/comet-grpc-se
 export { cometProcessConfigSchema } from "./grpc/comet-process-config.ts";
 export { GrpcLogicClient } from "./grpc/grpc-logic-client.ts";
 export type { CometLogger } from "./logger.ts";
+export { CometMetrics } from "./metrics/comet-metrics.ts";

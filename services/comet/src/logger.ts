@@ -1,4 +1,4 @@
-import { pino } from "pino";
+import { createLogger } from "@chatroom/core/observability";
 
 /** The slice of a pino logger the comet uses; pass the service's logger (or a child) to createComet. */
 export interface CometLogger {
@@ -9,5 +9,5 @@ export interface CometLogger {
 }
 
 export function defaultCometLogger(id: string): CometLogger {
-  return pino({ name: "comet", base: { comet: id } });
+  return createLogger({ service: "comet", level: "info", base: { comet: id } });
 }

@@ -1,31 +1,45 @@
 // A comet as its own process: the WebSocket gateway (/ws, and /healthz) and the CometService gRPC for job, talking
-// to logic over gRPC and registered in the comet registry (see backendConfigSchema: CHATROOM_PRESENCE). Prints
-// `comet <id> ready ws=<host:port> grpc=<host:port>`; SIGTERM drains (clients get 1012 and reconnect elsewhere),
-// deregisters, then exits.
+// to logic over gRPC and registered in the comet registry (see backendConfigSchema: CHATROOM_PRESENCE), with its
+// admin server (/metrics, /healthz, /readyz). Prints `comet <id> ready ws=<host:port> grpc=<host:port>
+// admin=<host:port>`; SIGTERM turns readiness false, drains (clients get 1012 and reconnect elsewhere), deregisters,
+// then exits.
 import { createServer } from "node:http";
 import { hostname } from "node:os";
 import { type Closable, keepRegistered, loadConfig } from "@chatroom/core";
 import { loadBackendConfig, localBackends, openCometRegistry } from "@chatroom/core/backends";
 import { closableHttpServer, closeAll, grpcTransportOf, listenHttp, runService } from "@chatroom/core/grpc";
-import { pino } from "pino";
+import { pingCheck, registryCheck, startProcessObservability } from "@chatroom/core/observability";
 import { createComet } from "./comet.ts";
 import { loadCometConfig } from "./config.ts";
 import { serveCometGrpc } from "./grpc/comet-grpc-server.ts";
 import { type CometProcessConfig, cometProcessConfigSchema } from "./grpc/comet-process-config.ts";
 import { GrpcLogicClient } from "./grpc/grpc-logic-client.ts";
+import { CometMetrics } from "./metrics/comet-metrics.ts";
 
 runService("comet", async () => {
   const env = process.env;
   const config = loadConfig(cometProcessConfigSchema, env);
   const backends = loadBackendConfig(env);
   const cometConfig = loadCometConfig(env, { id: env.CHATROOM_COMET_ID || env.POD_NAME || hostname() });
-  const logger = pino({ name: "comet", base: { comet: cometConfig.id } });
+  const {
+    logger,
+    registry: metricsRegistry,
+    readiness,
+    admin,
+  } = await startProcessObservability({
+    service: "comet",
+    config,
+    env,
+    listenHost: config.host,
+    logBase: { comet: cometConfig.id },
+  });
   // A memory registry is allowed (a comet tried on its own), but no job in another process can find this comet.
   for (const choice of localBackends(backends).filter((c) => c.startsWith("CHATROOM_PRESENCE="))) {
     logger.warn({ choice }, "in-process comet registry: job cannot reach this comet");
   }
 
-  const closers: Closable[] = [];
+  // The admin server closes last: probes see 503 (draining) rather than a refused connection while the comet drains.
+  const closers: Closable[] = [admin];
   try {
     const logic = new GrpcLogicClient({
       addresses: config.logicAddresses,
@@ -38,7 +52,7 @@ runService("comet", async () => {
       onError: (error) => logger.warn({ err: error }, "comet registry watch failed"),
     });
     closers.push(registry);
-    const comet = createComet({ config: cometConfig, logic, logger });
+    const comet = createComet({ config: cometConfig, logic, logger, metrics: new CometMetrics(metricsRegistry) });
 
     const http = createServer((request, response) => {
       if (new URL(request.url ?? "/", "http://localhost").pathname === "/healthz") {
@@ -73,11 +87,24 @@ runService("comet", async () => {
       logger.warn({ err: error }, "renewing the comet registration failed"),
     );
 
+    readiness.add(
+      {
+        name: "draining",
+        check() {
+          if (comet.isDraining()) throw new Error("draining: clients are being sent elsewhere");
+        },
+      },
+      pingCheck("logic", logic),
+      registryCheck(registry, comet.id),
+    );
+    readiness.markStarted();
+
     return {
-      readyLine: `comet ${comet.id} ready ws=${ws.address} grpc=${grpc.address}`,
+      readyLine: `comet ${comet.id} ready ws=${ws.address} grpc=${grpc.address} admin=${admin.address}`,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       async close() {
         // Clients first (1012: reconnect elsewhere), then leave the registry so job stops pushing here, then the rest.
+        readiness.markDraining();
         await comet.drain();
         await registration.close().catch((error: unknown) => logger.warn({ err: error }, "deregistering failed"));
         await closeAll(closers);

@@ -11,6 +11,7 @@ import { encodeProto } from "./encode-proto.ts";
 import { errorFrame } from "./error-frame.ts";
 import type { CometLogger } from "./logger.ts";
 import { runAt, type TimerHandle } from "./long-timeout.ts";
+import type { CometMetrics } from "./metrics/comet-metrics.ts";
 import type { OnlineCounts } from "./online-counts.ts";
 import { applyReceiveResult } from "./receive-result.ts";
 import { SerialQueue } from "./serial-queue.ts";
@@ -22,12 +23,15 @@ export interface ConnectionContext {
   buckets: Buckets;
   online: OnlineCounts;
   logger: CometLogger;
+  metrics: CometMetrics;
   /** Keeps a logic call that close() must wait for (disconnects). */
   track(promise: Promise<unknown>): void;
 }
 
 const AUTH_FAILURES = new Set<ChatError["code"]>(["unauthorized", "token_expired", "session_revoked", "forbidden"]);
 const SESSION_ENDED = new Set<ChatError["code"]>(["unauthorized", "token_expired", "session_revoked"]);
+/** Refusals counted by their own code in chatroom_comet_auth_failures_total; anything else counts as "error". */
+const AUTH_REFUSALS = new Set<ChatError["code"]>([...AUTH_FAILURES, "bad_request"]);
 
 /**
  * One client WebSocket (goim's ServeWebsocket): AUTH first, then HEARTBEATs answered locally and every other
@@ -68,11 +72,14 @@ export class WsConnection {
     ws.on("error", (error) => ctx.logger.debug({ err: error }, "websocket error"));
     ws.on("close", (code, reason) => {
       ctx.logger.debug({ key: this.channel?.key, code, reason: reason.toString() }, "connection closed");
+      ctx.metrics.disconnected(code);
       this.onClose();
     });
-    this.authTimer = runAt(Date.now() + ctx.config.authTimeoutMs, () =>
-      this.close(CloseCode.AUTH_TIMEOUT, "auth timeout"),
-    );
+    this.authTimer = runAt(Date.now() + ctx.config.authTimeoutMs, () => {
+      ctx.metrics.authFailed("timeout");
+      this.close(CloseCode.AUTH_TIMEOUT, "auth timeout");
+    });
+    ctx.metrics.connected();
   }
 
   /** Starts the close handshake; later frames are ignored. */
@@ -94,6 +101,7 @@ export class WsConnection {
     if (this.closing) return;
     this.lastReceivedAt = Date.now();
     const frame = this.decode(data, isBinary);
+    this.ctx.metrics.received(frame?.op, byteLength(data));
     if (!frame) return;
     const violation =
       frame.op === Op.AUTH ? (this.authSeen ? "already authenticated" : null) : this.authSeen ? null : "auth required";
@@ -151,6 +159,7 @@ export class WsConnection {
         token: frame.body,
       });
     } catch (error) {
+      this.ctx.metrics.authFailed(isChatError(error) && AUTH_REFUSALS.has(error.code) ? error.code : "error");
       if (isChatError(error) && AUTH_FAILURES.has(error.code)) return this.close(CloseCode.UNAUTHORIZED, error.message);
       if (isChatError(error) && error.code === "bad_request")
         return this.close(CloseCode.PROTOCOL_ERROR, error.message);
@@ -170,6 +179,7 @@ export class WsConnection {
       accepts: response.accepts,
       socket: this.ws,
       limits: { sendQueueMax: config.sendQueueMax, maxBufferedBytes: config.maxBufferedBytes },
+      onSlowConsumer: () => this.ctx.metrics.slowConsumerClosed(),
     });
     this.channel = channel;
     buckets.put(channel)?.close(CloseCode.NORMAL, "replaced by a new connection");
@@ -177,7 +187,7 @@ export class WsConnection {
     this.heartbeatMs = response.heartbeatMs > 0 ? response.heartbeatMs : config.heartbeatIntervalMs;
     this.lastRenewAt = Date.now();
     logger.debug({ memberId, key, rooms: response.roomIds.length }, "connection authenticated");
-    channel.push(encodeFrame(Op.AUTH_REPLY, frame.seq, response.authReply));
+    this.write(channel, Op.AUTH_REPLY, encodeFrame(Op.AUTH_REPLY, frame.seq, response.authReply));
     this.armReaper();
     if (response.expiresAtMs > 0) {
       this.expiry = runAt(response.expiresAtMs, () => this.close(CloseCode.SESSION_EXPIRED, "session expired"));
@@ -195,10 +205,11 @@ export class WsConnection {
 
   private heartbeat(channel: Channel, frame: Frame): void {
     const { online, logic, config, logger } = this.ctx;
+    this.ctx.metrics.heartbeat();
     const reply = HeartbeatReply.encode({
       online: [...channel.rooms].map((roomId) => ({ roomId, count: online.get(roomId) })),
     }).finish();
-    channel.push(encodeFrame(Op.HEARTBEAT_REPLY, frame.seq, reply));
+    this.write(channel, Op.HEARTBEAT_REPLY, encodeFrame(Op.HEARTBEAT_REPLY, frame.seq, reply));
     const now = Date.now();
     if (now - this.lastRenewAt < this.heartbeatMs) return;
     this.lastRenewAt = now;
@@ -222,12 +233,17 @@ export class WsConnection {
       result = await logic.receive({ memberId: channel.memberId, key: channel.key, server: config.id, proto });
     } catch (error) {
       if (!isChatError(error)) this.ctx.logger.error({ err: error, op: frame.op }, "logic.receive failed");
-      channel.push(errorFrame(error, frame.op, frame.seq));
+      this.write(channel, Op.ERROR, errorFrame(error, frame.op, frame.seq));
       return;
     }
     if (this.closing) return;
     applyReceiveResult(buckets, channel, result);
-    for (const reply of result.protos) channel.push(encodeProto(reply));
+    for (const reply of result.protos) this.write(channel, reply.op, encodeProto(reply));
+  }
+
+  /** Queues a frame of this connection's own (a reply) and counts it. */
+  private write(channel: Channel, op: number, frame: Uint8Array): void {
+    this.ctx.metrics.sent(op, frame.length, channel.push(frame) ? 1 : 0, 1);
   }
 
   private onClose(): void {
@@ -249,6 +265,11 @@ export class WsConnection {
       this.ctx.logger.warn({ err: error, key }, "logic.disconnect failed");
     }
   }
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data.byteLength;
 }
 
 function toBytes(data: RawData): Uint8Array {

@@ -98,7 +98,7 @@ describe("the standalone mains", () => {
         CHATROOM_LOGIC_HTTP_PORT: "0",
         CHATROOM_LOGIC_GRPC_PORT: "0",
       },
-      /^logic ready http=(\S+) grpc=(\S+)$/,
+      /^logic ready http=(\S+) grpc=(\S+) admin=(\S+)$/,
     );
     const [httpAddress, logicGrpc] = logic.ready as [string, string];
     const comet = await start(
@@ -110,7 +110,7 @@ describe("the standalone mains", () => {
         CHATROOM_COMET_GRPC_PORT: "0",
         CHATROOM_LOGIC_GRPC_ADDRS: logicGrpc,
       },
-      /^comet comet-main-test ready ws=(\S+) grpc=(\S+)$/,
+      /^comet comet-main-test ready ws=(\S+) grpc=(\S+) admin=(\S+)$/,
     );
     const [wsAddress] = comet.ready as [string];
 

@@ -1,7 +1,17 @@
-import type { Closable, CometConnector, CometRegistry, Presence, PushBus, PushSubscription } from "@chatroom/core";
+import type {
+  Closable,
+  CometConnector,
+  CometRegistry,
+  Presence,
+  PushBatch,
+  PushBus,
+  PushSubscription,
+} from "@chatroom/core";
 import type { PushMsg } from "@chatroom/proto/grpc";
 import { CometPool } from "./comet-pool.ts";
 import type { JobConfig } from "./config.ts";
+import { instrumentConnector } from "./metrics/instrument-connector.ts";
+import type { JobMetrics } from "./metrics/job-metrics.ts";
 import { PushRouter, type RouterStats } from "./push-router.ts";
 
 export interface JobDeps {
@@ -12,6 +22,10 @@ export interface JobDeps {
   config: JobConfig;
   stats?: RouterStats;
   onPoison?: (push: PushMsg, error: unknown) => void;
+  /** Where job records its metrics (none when absent). */
+  metrics?: JobMetrics;
+  /** Told about comets skipped as unreachable (pino's Logger fits). */
+  logger?: { warn(fields: object, message: string): void };
 }
 
 export interface Job extends Closable {
@@ -21,22 +35,32 @@ export interface Job extends Closable {
 
 /** Starts a job: joins the consumer group and routes every push to the comets that need it. */
 export async function startJob(deps: JobDeps): Promise<Job> {
-  const pool = new CometPool(deps.registry, deps.connect);
+  const { metrics, logger } = deps;
+  const pool = new CometPool(deps.registry, metrics ? instrumentConnector(deps.connect, metrics) : deps.connect);
+  metrics?.observeComets(() => pool.all().length);
   await pool.start();
   const router = new PushRouter({
     presence: deps.presence,
     comets: pool,
     roomBatchMaxMessages: deps.config.roomBatchMaxMessages,
     roomBatchMaxBytes: deps.config.roomBatchMaxBytes,
-    ...(deps.stats ? { stats: deps.stats } : {}),
+    stats: observedStats(deps.stats, metrics, logger),
   });
+  const onPoison = (push: PushMsg, error: unknown) => {
+    metrics?.poison();
+    deps.onPoison?.(push, error);
+  };
   let subscription: PushSubscription;
   try {
-    subscription = await deps.bus.subscribe(deps.config.group, (batch) => router.route(batch), {
+    const handle = (batch: PushBatch) => {
+      metrics?.batch(batch);
+      return router.route(batch);
+    };
+    subscription = await deps.bus.subscribe(deps.config.group, handle, {
       maxBatchSize: deps.config.maxBatchSize,
       maxAttempts: deps.config.maxAttempts,
       retryBackoffMs: deps.config.retryBackoffMs,
-      ...(deps.onPoison ? { onPoison: deps.onPoison } : {}),
+      onPoison,
     });
   } catch (error) {
     await pool.close();
@@ -50,6 +74,25 @@ export async function startJob(deps: JobDeps): Promise<Job> {
       closed = true;
       await subscription.close();
       await pool.close();
+    },
+  };
+}
+
+/** The caller's stats (tests) plus the metrics and a log line for every comet skipped as unreachable. */
+function observedStats(
+  stats: RouterStats | undefined,
+  metrics: JobMetrics | undefined,
+  logger: JobDeps["logger"],
+): RouterStats {
+  return {
+    onPushed: (kind, comets) => stats?.onPushed(kind, comets),
+    onMiss(kind, push) {
+      metrics?.miss(kind);
+      stats?.onMiss(kind, push);
+    },
+    onCometUnreachable(cometId, error) {
+      logger?.warn({ err: error, comet: cometId }, "comet unreachable; skipped for this push");
+      stats?.onCometUnreachable?.(cometId, error);
     },
   };
 }

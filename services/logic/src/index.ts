@@ -4,6 +4,7 @@ import { validateLogicConfig } from "./config.ts";
 import { createHttpApi } from "./http/http-api.ts";
 import { silentLogger } from "./logger.ts";
 import { LogicApiImpl } from "./logic-api/logic-api-impl.ts";
+import { instrumentLogicApi } from "./metrics/instrument-logic-api.ts";
 import { createLogicServices, type LogicDeps } from "./services/logic-services.ts";
 
 export {
@@ -15,6 +16,7 @@ export {
 } from "./config.ts";
 export { httpRoutes } from "./http/http-api.ts";
 export type { LogicLogger } from "./logger.ts";
+export { LogicMetrics } from "./metrics/logic-metrics.ts";
 export type { LogicDeps } from "./services/logic-services.ts";
 
 export interface Logic {
@@ -43,8 +45,9 @@ export async function createLogic(deps: LogicDeps): Promise<Logic> {
   }, SESSION_SWEEP_INTERVAL_MS);
   sweep.unref();
 
+  const api = new LogicApiImpl(services);
   return {
-    api: new LogicApiImpl(services),
+    api: deps.metrics ? instrumentLogicApi(api, deps.metrics) : api,
     http: createHttpApi(services),
     async close() {
       clearInterval(sweep);

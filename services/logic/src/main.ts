@@ -1,6 +1,7 @@
 // logic as its own process: the HTTP API for clients and backends, and the LogicService gRPC for comets, over the
-// backends chosen in the environment (see backendConfigSchema). Prints
-// `logic ready http=<host:port> grpc=<host:port>` once both listen; SIGTERM stops gracefully.
+// backends chosen in the environment (see backendConfigSchema), with its admin server (/metrics, /healthz, /readyz).
+// Prints `logic ready http=<host:port> grpc=<host:port> admin=<host:port>` once they listen; SIGTERM turns readiness
+// false and stops gracefully.
 import { createServer } from "node:http";
 import { type Closable, loadConfig } from "@chatroom/core";
 import {
@@ -12,24 +13,31 @@ import {
   openStores,
 } from "@chatroom/core/backends";
 import { closableHttpServer, closeAll, grpcTransportOf, listenHttp, runService } from "@chatroom/core/grpc";
+import { busCheck, presenceCheck, startProcessObservability, storeCheck } from "@chatroom/core/observability";
 import express from "express";
-import { pino } from "pino";
 import { serveLogicGrpc } from "./grpc/logic-grpc-server.ts";
 import { logicProcessConfigSchema } from "./grpc/logic-process-config.ts";
-import { createLogic, loadLogicConfig } from "./index.ts";
+import { createLogic, LogicMetrics, loadLogicConfig } from "./index.ts";
 
 runService("logic", async () => {
-  const config = loadConfig(logicProcessConfigSchema);
-  const backends = loadBackendConfig();
-  const logicConfig = loadLogicConfig();
-  const logger = pino({ name: "logic" });
+  const env = process.env;
+  const config = loadConfig(logicProcessConfigSchema, env);
+  const backends = loadBackendConfig(env);
+  const logicConfig = loadLogicConfig(env);
+  const { logger, registry, readiness, admin } = await startProcessObservability({
+    service: "logic",
+    config,
+    env,
+    listenHost: config.host,
+  });
   // Allowed for a single-process run (one logic on SQLite; a lone logic serving its HTTP API on a memory bus and
   // presence), but nothing outside this process sees those backends.
   for (const choice of localBackends(backends)) {
     logger.warn({ choice }, "in-process backend: only this logic process sees it");
   }
 
-  const closers: Closable[] = [];
+  // The admin server closes last: probes see 503 rather than a refused connection while logic stops.
+  const closers: Closable[] = [admin];
   try {
     const stores = await openStores(backends);
     closers.push(stores);
@@ -39,7 +47,9 @@ runService("logic", async () => {
     closers.push(rateLimiter);
     const bus = await openBus(backends, { clientId: "chatroom-logic", logger: logger.child({ component: "kafka" }) });
     closers.push(bus);
-    const logic = await createLogic({ stores, presence, bus, rateLimiter, config: logicConfig, logger });
+    readiness.add(storeCheck(stores), busCheck(bus), presenceCheck(presence));
+    const metrics = new LogicMetrics(registry);
+    const logic = await createLogic({ stores, presence, bus, rateLimiter, config: logicConfig, logger, metrics });
     closers.push(logic);
 
     const app = express();
@@ -61,11 +71,15 @@ runService("logic", async () => {
     });
     closers.push(grpc);
 
+    readiness.markStarted();
     return {
-      readyLine: `logic ready http=${httpAddress} grpc=${grpc.address}`,
+      readyLine: `logic ready http=${httpAddress} grpc=${grpc.address} admin=${admin.address}`,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      // Listeners first (the gRPC calls and HTTP requests in flight finish), then logic, then the backends.
-      close: () => closeAll(closers),
+      // Not ready first, then listeners (the gRPC calls and HTTP requests in flight finish), logic, the backends.
+      close: () => {
+        readiness.markDraining();
+        return closeAll(closers);
+      },
     };
   } catch (error) {
     await closeAll(closers).catch(() => {});

@@ -114,7 +114,20 @@ export async function openTab(member: Member, url: string, options: Partial<Chat
   });
   const messages: ChatMessage[] = [];
   client.on("message", (m) => messages.push(m));
-  await client.connect();
+  // connect() keeps retrying while the server is unreachable: bound it, and close the client when it fails, so a
+  // failing test does not leave a client reconnecting forever (its process would never exit).
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${member.name} could not connect to ${url} within 20 s`)), 20_000);
+  });
+  try {
+    await Promise.race([client.connect(), timeout]);
+  } catch (error) {
+    await client.close();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
   return {
     client,
     messages,

@@ -16,6 +16,8 @@ export interface BatchProcessorOptions {
   readonly closing: AbortSignal;
   /** Counts a skipped message (bus-wide statistic). */
   readonly poisoned: () => void;
+  /** Messages of the partition not processed yet, when a batch is fetched and after each commit. */
+  readonly onLag?: ((partition: number, lag: number) => void) | undefined;
 }
 
 interface Entry {
@@ -64,6 +66,8 @@ export class KafkaBatchProcessor {
 
   async #process(run: Run): Promise<void> {
     const { batch } = run.payload;
+    const first = batch.messages[0];
+    if (first) this.#reportLag(run, first.offset);
     let chunk: Entry[] = [];
     for (const message of batch.messages) {
       if (this.#stopped(run)) return;
@@ -144,6 +148,15 @@ export class KafkaBatchProcessor {
       topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
     });
     resolveOffset(entry.offset);
+    this.#reportLag(run, next);
+  }
+
+  /** Lag = the partition's high watermark (as of this fetch) minus the next offset to process. */
+  #reportLag(run: Run, nextOffset: string): void {
+    const { onLag } = this.#options;
+    if (!onLag) return;
+    const { partition, highWatermark } = run.payload.batch;
+    onLag(partition, Math.max(0, Number(BigInt(highWatermark) - BigInt(nextOffset))));
   }
 
   /** The subscription is closing, the consumer stopping, the partition revoked or the group rebalancing. */

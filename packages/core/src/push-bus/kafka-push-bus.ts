@@ -2,10 +2,12 @@ import type { PushMsg } from "@chatroom/proto/grpc";
 import { Kafka, type RetryOptions } from "kafkajs";
 import { ChatError } from "../errors.ts";
 import { type KafkaLogger, kafkaLogCreator, stderrLogger } from "./kafka-logger.ts";
+import { KafkaPing } from "./kafka-ping.ts";
 import { KafkaPublisher } from "./kafka-publisher.ts";
 import { KafkaSubscription } from "./kafka-subscription.ts";
 import { ensureTopic } from "./kafka-topic.ts";
 import type { PushBatchHandler, PushBus, PushSubscription, SubscribeOptions } from "./push-bus.ts";
+import type { PushBusObserver } from "./push-bus-observer.ts";
 
 export interface KafkaPushBusOptions {
   /** Bootstrap brokers, "host:port". */
@@ -25,6 +27,8 @@ export interface KafkaPushBusOptions {
   sessionTimeoutMs?: number;
   /** Consumer heartbeat period, below the session timeout (about a third of it; default 3000 ms). */
   heartbeatIntervalMs?: number;
+  /** Told about the consumers' group assignments, crashes and partition lag (metrics, readiness). */
+  observer?: PushBusObserver;
 }
 
 const DEFAULT_PARTITIONS = 12;
@@ -63,6 +67,7 @@ export class KafkaPushBus implements PushBus {
   readonly #options: KafkaPushBusOptions;
   readonly #logger: KafkaLogger;
   readonly #publisher: KafkaPublisher;
+  readonly #ping: KafkaPing;
   readonly #subscriptions = new Set<KafkaSubscription>();
   readonly #sessionTimeoutMs: number;
   readonly #heartbeatIntervalMs: number;
@@ -99,6 +104,7 @@ export class KafkaPushBus implements PushBus {
       ...logging,
     });
     this.#publisher = new KafkaPublisher(producerKafka, options.topic, PRODUCER_RETRY, this.#logger);
+    this.#ping = new KafkaPing({ brokers: options.brokers, clientId, topic: options.topic, logging });
   }
 
   /**
@@ -137,6 +143,12 @@ export class KafkaPushBus implements PushBus {
     return this.#poisoned;
   }
 
+  /** Readiness: resolves when a broker answers with the topic's metadata; rejects with ChatError("unavailable"). */
+  ping(): Promise<void> {
+    if (this.#closed) return Promise.reject(new ChatError("unavailable", "push bus is closed"));
+    return this.#ping.ping();
+  }
+
   async publish(msg: PushMsg): Promise<void> {
     if (this.#closed) throw new ChatError("unavailable", "push bus is closed");
     await this.#publisher.publish(msg);
@@ -162,6 +174,7 @@ export class KafkaPushBus implements PushBus {
       heartbeatIntervalMs: this.#heartbeatIntervalMs,
       concurrency: this.#partitions,
       logger: this.#logger,
+      observer: this.#options.observer,
       poisoned: () => {
         this.#poisoned++;
       },
@@ -180,7 +193,11 @@ export class KafkaPushBus implements PushBus {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([this.#publisher.close(), ...[...this.#subscriptions].map((sub) => sub.close())]);
+    await Promise.all([
+      this.#publisher.close(),
+      this.#ping.close(),
+      ...[...this.#subscriptions].map((sub) => sub.close()),
+    ]);
   }
 }
 

@@ -4,6 +4,7 @@ import { ChatError } from "../errors.ts";
 import { KafkaBatchProcessor } from "./kafka-batch-processor.ts";
 import type { KafkaLogger } from "./kafka-logger.ts";
 import type { PushBatchHandler, PushSubscription } from "./push-bus.ts";
+import type { PushBusObserver } from "./push-bus-observer.ts";
 
 /**
  * How long the broker holds a fetch that found nothing new (Java's fetch.max.wait.ms default; kafkajs's 5 s would
@@ -27,6 +28,7 @@ export interface KafkaSubscriptionConfig {
   /** Partitions of one fetch processed at once (at most one batch per partition at a time in any case). */
   readonly concurrency: number;
   readonly logger: KafkaLogger;
+  readonly observer: PushBusObserver | undefined;
   readonly poisoned: () => void;
   /** Called once the subscription is closed (the bus forgets it). */
   readonly closed: () => void;
@@ -76,7 +78,7 @@ export class KafkaSubscription implements PushSubscription {
 
   async #start(): Promise<void> {
     const consumer = this.#consumer;
-    const { group, topic, logger } = this.#config;
+    const { group, topic, logger, observer } = this.#config;
     const joined = this.#firstJoin();
     joined.catch(() => {});
     this.#removeListeners.push(
@@ -84,6 +86,10 @@ export class KafkaSubscription implements PushSubscription {
         const details = { group, topic, error: String(payload.error), restart: payload.restart };
         if (payload.restart) logger.warn(details, "Kafka consumer crashed; kafkajs restarts it");
         else logger.error(details, "Kafka consumer stopped for good: the subscription receives nothing more");
+        observe(() => observer?.onConsumerCrash?.(group, payload.restart, payload.error));
+      }),
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        observe(() => observer?.onAssignment?.(group, payload.memberAssignment[topic] ?? []));
       }),
     );
     await consumer.connect();
@@ -97,6 +103,9 @@ export class KafkaSubscription implements PushSubscription {
       heartbeatIntervalMs: this.#config.heartbeatIntervalMs,
       closing: this.#closing.signal,
       poisoned: this.#config.poisoned,
+      onLag: observer?.onPartitionLag
+        ? (partition, lag) => observe(() => observer.onPartitionLag?.(group, partition, lag))
+        : undefined,
     });
     await consumer.run({
       autoCommit: false,
@@ -143,5 +152,14 @@ export class KafkaSubscription implements PushSubscription {
       for (const remove of this.#removeListeners) remove();
       this.#config.closed();
     }
+  }
+}
+
+/** An observer's failure must never disturb consuming. */
+function observe(hook: () => void): void {
+  try {
+    hook();
+  } catch {
+    // Metrics are best effort.
   }
 }

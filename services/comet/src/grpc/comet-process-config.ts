@@ -1,5 +1,6 @@
 import { type ConfigOf, setting } from "@chatroom/core";
 import { grpcConfigSchema } from "@chatroom/core/grpc";
+import { DEFAULT_ADMIN_PORTS, observabilityConfigSchema } from "@chatroom/core/observability";
 
 /**
  * Settings of a comet running as its own process (services/comet/src/main.ts); the comet settings
@@ -55,6 +56,7 @@ export const cometProcessConfigSchema = {
     min: 0,
   }),
   ...grpcConfigSchema,
+  ...observabilityConfigSchema(DEFAULT_ADMIN_PORTS.comet),
 };
 
 export type CometProcessConfig = ConfigOf<typeof cometProcessConfigSchema>;

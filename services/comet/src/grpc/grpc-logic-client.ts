@@ -92,6 +92,27 @@ export class GrpcLogicClient implements LogicApi, Closable {
     return this.#call(LogicServiceService.receive, request, this.#timeoutMs);
   }
 
+  /**
+   * Readiness: resolves once a connection to some logic is up, waiting up to timeoutMs for one being made; rejects
+   * with `unavailable` otherwise. Transport only: a logic that answers is reachable whatever its own backends do.
+   */
+  async ping(timeoutMs = 1500): Promise<void> {
+    if (this.#closed) throw new ChatError("unavailable", "the logic client is closed");
+    const deadline = deadlineAfter(timeoutMs);
+    const ready = this.#targets.map(
+      (target) =>
+        new Promise<void>((resolve, reject) =>
+          target.client.waitForReady(deadline, (error) => (error ? reject(error) : resolve())),
+        ),
+    );
+    try {
+      await Promise.any(ready);
+    } catch {
+      const addresses = this.#targets.map((t) => t.address).join(", ");
+      throw new ChatError("unavailable", `no logic reachable at ${addresses} within ${timeoutMs} ms`);
+    }
+  }
+
   /** Closes every channel; calls made afterwards reject with `unavailable`. */
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -1,5 +1,6 @@
 import { type ConfigOf, setting } from "@chatroom/core";
 import { grpcConfigSchema } from "@chatroom/core/grpc";
+import { DEFAULT_ADMIN_PORTS, observabilityConfigSchema } from "@chatroom/core/observability";
 
 /**
  * Settings of job running as its own process (services/job/src/main.ts); the job settings (jobConfigSchema), the
@@ -16,6 +17,7 @@ export const jobProcessConfigSchema = {
     min: 0,
   }),
   ...grpcConfigSchema,
+  ...observabilityConfigSchema(DEFAULT_ADMIN_PORTS.job),
 };
 
 export type JobProcessConfig = ConfigOf<typeof jobProcessConfigSchema>;

@@ -1,5 +1,6 @@
 import { type ConfigOf, setting } from "@chatroom/core";
 import { grpcConfigSchema } from "@chatroom/core/grpc";
+import { DEFAULT_ADMIN_PORTS, observabilityConfigSchema } from "@chatroom/core/observability";
 
 /**
  * Settings of logic running as its own process (services/logic/src/main.ts); the logic settings
@@ -20,6 +21,7 @@ export const logicProcessConfigSchema = {
     min: 0,
   }),
   ...grpcConfigSchema,
+  ...observabilityConfigSchema(DEFAULT_ADMIN_PORTS.logic),
 };
 
 export type LogicProcessConfig = ConfigOf<typeof logicProcessConfigSchema>;

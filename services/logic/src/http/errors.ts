@@ -1,6 +1,7 @@
 import { ChatError, type ErrorCode, isChatError, toChatError } from "@chatroom/core";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 import type { LogicLogger } from "../logger.ts";
+import { requestIdOfResponse } from "../metrics/http-observer.ts";
 
 /** body-parser failures carry `type` and `status`; map them onto our codes. */
 function fromBodyParser(error: unknown): ChatError | null {
@@ -35,7 +36,10 @@ export function errorHandler(logger: LogicLogger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     const chatError = isChatError(error) ? error : (fromBodyParser(error) ?? toChatError(error));
     if (chatError.code === "internal") {
-      logger.error({ err: error, method: req.method, path: req.path }, "HTTP request failed");
+      logger.error(
+        { err: error, requestId: requestIdOfResponse(res), method: req.method, path: req.path },
+        "HTTP request failed",
+      );
     }
     if (res.headersSent) return next(error);
     sendError(res, chatError);

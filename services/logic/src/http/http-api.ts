@@ -1,5 +1,6 @@
 import express, { type RequestHandler, type Router } from "express";
 import { maxPushBodyBytes } from "../config.ts";
+import { markRoute, observeHttp } from "../metrics/http-observer.ts";
 import type { LogicServices } from "../services/logic-services.ts";
 import { accountRoutes } from "./account-routes.ts";
 import { requireApiKey, requireSession } from "./authentication.ts";
@@ -33,7 +34,7 @@ const noStore: RequestHandler = (_req, res, next) => {
 export function createHttpApi(services: LogicServices): Router {
   const { config } = services;
   const router = express.Router();
-  router.use(["/api", "/goim"], noStore);
+  router.use(["/api", "/goim"], observeHttp({ metrics: services.metrics, logger: services.logger }), noStore);
   router.use(
     "/api",
     express.json({ limit: config.httpBodyLimitBytes, type: ["application/json", "application/*+json"] }),
@@ -44,7 +45,7 @@ export function createHttpApi(services: LogicServices): Router {
   const apiKey = requireApiKey(config.apiKeys);
   for (const route of httpRoutes(services)) {
     const guards = route.auth === "session" ? [session] : route.auth === "api-key" ? [apiKey] : [];
-    router[route.method](route.path, ...guards, (req, res) => route.handle(req, res));
+    router[route.method](route.path, markRoute(route.path), ...guards, (req, res) => route.handle(req, res));
   }
 
   router.use(["/api", "/goim"], notFound());

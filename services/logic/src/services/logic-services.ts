@@ -3,6 +3,9 @@ import { Authenticator } from "../auth/authenticator.ts";
 import { SessionTokens } from "../auth/session-token.ts";
 import type { LogicConfig } from "../config.ts";
 import type { LogicLogger } from "../logger.ts";
+import { instrumentRateLimiter } from "../metrics/instrument-rate-limiter.ts";
+import { instrumentStores } from "../metrics/instrument-stores.ts";
+import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 import { AccountService } from "./accounts.ts";
 import { MessageService } from "./messages.ts";
 import { Publisher } from "./publisher.ts";
@@ -16,6 +19,8 @@ export interface LogicDeps {
   rateLimiter: RateLimiter;
   config: LogicConfig;
   logger?: LogicLogger;
+  /** Where logic records its metrics (none when absent). */
+  metrics?: LogicMetrics;
   /** Milliseconds since the epoch; tests may move time. */
   now?: () => number;
 }
@@ -26,6 +31,7 @@ export interface LogicServices {
   stores: Stores;
   presence: Presence;
   logger: LogicLogger;
+  metrics: LogicMetrics | undefined;
   now: () => number;
   tokens: SessionTokens;
   authenticator: Authenticator;
@@ -37,16 +43,19 @@ export interface LogicServices {
 }
 
 export function createLogicServices(deps: LogicDeps, logger: LogicLogger): LogicServices {
-  const { config, stores, presence } = deps;
+  const { config, presence, metrics } = deps;
+  const stores = metrics ? instrumentStores(deps.stores, metrics) : deps.stores;
+  const rateLimiter = metrics ? instrumentRateLimiter(deps.rateLimiter, metrics) : deps.rateLimiter;
   const now = deps.now ?? Date.now;
   const tokens = new SessionTokens(config.tokenSecret);
-  const publisher = new Publisher(deps.bus, now);
+  const publisher = new Publisher(deps.bus, now, metrics);
   const rooms = new RoomService({ stores, presence, publisher, now });
   return {
     config,
     stores,
     presence,
     logger,
+    metrics,
     now,
     tokens,
     authenticator: new Authenticator(tokens, stores.sessions, now),
@@ -56,7 +65,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
       stores,
       rooms,
       tokens,
-      rateLimiter: deps.rateLimiter,
+      rateLimiter,
       loginRate: { capacity: config.loginRateCapacity, refillPerSecond: config.loginRateRefillPerSecond },
       sessionTtlMs: config.sessionTtlMs,
       now,
@@ -65,12 +74,14 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
       stores,
       rooms,
       publisher,
-      rateLimiter: deps.rateLimiter,
+      rateLimiter,
       sendRate: { capacity: config.sendRateCapacity, refillPerSecond: config.sendRateRefillPerSecond },
       maxTextBytes: config.maxTextBytes,
       historyPageDefault: config.historyPageDefault,
       historyPageMax: config.historyPageMax,
       now,
+      logger,
+      metrics,
     }),
     resume: new ResumeService({ stores, rooms, resumePageSize: config.resumePageSize }),
   };

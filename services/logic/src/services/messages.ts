@@ -9,6 +9,8 @@ import {
   type Stores,
 } from "@chatroom/core";
 import type { ChatMessage } from "@chatroom/proto/protocol";
+import type { LogicLogger } from "../logger.ts";
+import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 import type { Publisher } from "./publisher.ts";
 import type { RoomService } from "./rooms.ts";
 import { validateClientMsgId, validateText } from "./text.ts";
@@ -52,6 +54,8 @@ interface MessageServiceDeps {
   historyPageDefault: number;
   historyPageMax: number;
   now: () => number;
+  logger?: LogicLogger;
+  metrics?: LogicMetrics | undefined;
 }
 
 /** Sending (room and direct), history paging and read cursors. Resume lives in resume.ts. */
@@ -67,7 +71,19 @@ export class MessageService {
    * message is stored and handed to the bus. A duplicate is published again (delivery is at-least-once).
    */
   async send(sender: Member, input: SendInput): Promise<SendResult> {
-    const { stores, publisher } = this.#deps;
+    const { metrics } = this.#deps;
+    try {
+      const result = await this.#send(sender, input);
+      metrics?.sendAccepted(result.duplicate);
+      return result;
+    } catch (error) {
+      metrics?.sendRejected(error);
+      throw error;
+    }
+  }
+
+  async #send(sender: Member, input: SendInput): Promise<SendResult> {
+    const { stores, publisher, logger } = this.#deps;
     const text = validateText(input.text, this.#deps.maxTextBytes);
     const clientMsgId = validateClientMsgId(input.clientMsgId) ?? "";
     const room = await this.#target(sender, input);
@@ -82,13 +98,21 @@ export class MessageService {
       clientMsgId,
     });
     const message = toChatMessage(stored, room.kind);
-    if (room.kind === "direct") {
-      const pair = parseDirectRoomId(room.id);
-      if (!pair) throw new ChatError("internal", `direct room ${room.id} has no member pair in its id`);
-      await publisher.directMessage(message, pair);
-    } else {
-      await publisher.roomMessage(message);
+    const fields = { messageId: message.id, roomId: message.roomId, seq: message.seq, senderId: sender.id };
+    try {
+      if (room.kind === "direct") {
+        const pair = parseDirectRoomId(room.id);
+        if (!pair) throw new ChatError("internal", `direct room ${room.id} has no member pair in its id`);
+        await publisher.directMessage(message, pair);
+      } else {
+        await publisher.roomMessage(message);
+      }
+    } catch (error) {
+      // Stored but not delivered live: the sender's retry publishes it again, readers get it from history/resume.
+      logger?.warn({ ...fields, err: error }, "message stored but not published");
+      throw error;
     }
+    logger?.debug?.({ ...fields, duplicate }, "message accepted");
     return { message, duplicate };
   }
 

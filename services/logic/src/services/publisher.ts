@@ -1,7 +1,15 @@
 import { randomUUID } from "node:crypto";
 import type { PushBus } from "@chatroom/core";
+import { secondsSince } from "@chatroom/core/observability";
 import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
 import { ChatMessage, Op, RoomEvent } from "@chatroom/proto/protocol";
+import type { LogicMetrics } from "../metrics/logic-metrics.ts";
+
+const TYPE_LABEL: Record<number, string> = {
+  [PushMsg_Type.TYPE_PUSH]: "push",
+  [PushMsg_Type.TYPE_ROOM]: "room",
+  [PushMsg_Type.TYPE_BROADCAST]: "broadcast",
+};
 
 /**
  * Builds every PushMsg logic publishes (goim's PushKeys/PushMids/PushRoom/PushAll plus the chat pushes) and
@@ -10,10 +18,12 @@ import { ChatMessage, Op, RoomEvent } from "@chatroom/proto/protocol";
 export class Publisher {
   readonly #bus: PushBus;
   readonly #now: () => number;
+  readonly #metrics: LogicMetrics | undefined;
 
-  constructor(bus: PushBus, now: () => number) {
+  constructor(bus: PushBus, now: () => number, metrics?: LogicMetrics) {
     this.#bus = bus;
     this.#now = now;
+    this.#metrics = metrics;
   }
 
   /** A stored message to every connection subscribed to its room. */
@@ -88,7 +98,14 @@ export class Publisher {
       ...fields,
       publishedAtMs: this.#now(),
     };
-    await this.#bus.publish(push);
+    const start = process.hrtime.bigint();
+    try {
+      await this.#bus.publish(push);
+    } catch (error) {
+      this.#metrics?.published(TYPE_LABEL[push.type] ?? "other", secondsSince(start), true);
+      throw error;
+    }
+    this.#metrics?.published(TYPE_LABEL[push.type] ?? "other", secondsSince(start), false);
     return push;
   }
 }
