@@ -7,7 +7,7 @@ import { cometConfigSchema, cometProcessConfigSchema } from "@chatroom/comet";
 import { describeConfig, type Setting } from "@chatroom/core";
 import { backendConfigSchema } from "@chatroom/core/backends";
 import { grpcConfigSchema } from "@chatroom/core/grpc";
-import { jobConfigSchema, jobProcessConfigSchema } from "@chatroom/job";
+import { jobConfigSchema, jobProcessConfigSchema, kubernetesDiscoveryConfigSchema } from "@chatroom/job";
 import { logicConfigSchema, logicProcessConfigSchema } from "@chatroom/logic";
 
 const sections: Array<[string, Record<string, Setting<unknown>>]> = [
@@ -18,6 +18,7 @@ const sections: Array<[string, Record<string, Setting<unknown>>]> = [
   ["logic process", logicProcessConfigSchema],
   ["comet process", cometProcessConfigSchema],
   ["job process", jobProcessConfigSchema],
+  ["job on Kubernetes", kubernetesDiscoveryConfigSchema],
   ["processes: backends", backendConfigSchema],
   ["processes: gRPC", grpcConfigSchema],
 ];

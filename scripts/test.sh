@@ -6,6 +6,8 @@ source "$here/ensure-node.sh"
 source "$here/ensure-deps.sh"
 source "$here/ensure-chromium.sh"
 cd "$here/.."
+echo "== Kubernetes check tools (helm, etcd, kube-apiserver, hadolint)"
+bash "$here/k8s/install-tools.sh"
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "== typecheck (tsc --noEmit)"

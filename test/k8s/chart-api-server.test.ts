@@ -8,7 +8,16 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseAllDocuments } from "yaml";
-import { findManifest, helmTemplate, type Manifest, NAMESPACE, supportedValues } from "./support/helm.ts";
+import {
+  chartDir,
+  findManifest,
+  helmTemplate,
+  helmWithCluster,
+  type Manifest,
+  NAMESPACE,
+  supportedValues,
+  valuesArguments,
+} from "./support/helm.ts";
 import { KubeApiError, type KubeObject } from "./support/kube-api.ts";
 import { type KubeApiServer, serviceAccountUser, startKubeApiServer } from "./support/kube-apiserver.ts";
 import { sharedCrdDirs } from "./support/tools.ts";
@@ -81,7 +90,7 @@ describe("the chart against a real kube-apiserver", () => {
 
   it("refuses a misspelt field, in a core object and in a Strimzi resource alike (the check is really strict)", async () => {
     const manifests = await helmTemplate(supportedValues()[0] ?? { name: "default values", files: [] });
-    const topic = structuredClone(findManifest(manifests, "KafkaTopic", "chatroom-push"));
+    const topic = structuredClone(findManifest(manifests, "KafkaTopic", "chatroom-chatroom-push"));
     const spec = topic.spec as Record<string, unknown>;
     spec.replica = spec.replicas;
     delete spec.replicas;
@@ -89,8 +98,54 @@ describe("the chart against a real kube-apiserver", () => {
     (deployment.spec as Record<string, unknown>).replica = 2;
     const refused = await dryRunAll(server, [topic, deployment]);
     assert.equal(refused.length, 2, refused.join("\n"));
-    assert.match(refused[0] ?? "", /KafkaTopic\/chatroom-push: .*unknown field "spec\.replica"/);
+    assert.match(refused[0] ?? "", /KafkaTopic\/chatroom-chatroom-push: .*unknown field "spec\.replica"/);
     assert.match(refused[1] ?? "", /Deployment\/chatroom-logic: .*unknown field "spec\.replica"/);
+  });
+
+  it("installs with helm and prints how to create the Secret the services read", async () => {
+    await server.admin.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: "install-default" } });
+    const output = await helmWithCluster(server.kubeconfig, ["install", "chatroom", chartDir, "-n", "install-default"]);
+    assert.match(output, /STATUS: deployed/);
+    assert.match(output, /kubectl -n install-default create secret generic chatroom \\/);
+    assert.match(output, /--from-literal=token-secret=/);
+    assert.match(output, /kubectl -n install-default wait kafka\/chatroom --for=condition=Ready/);
+    const statefulSet = await server.admin.read({
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "chatroom-comet", namespace: "install-default" },
+    });
+    assert.equal(statefulSet.metadata.name, "chatroom-comet");
+  });
+
+  it("keeps the generated development secrets across a helm upgrade", async () => {
+    const namespace = "install-dev";
+    await server.admin.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+    const values = supportedValues().find((v) => v.name === "ci/external-kafka-values.yaml");
+    assert.ok(values);
+    const install = await helmWithCluster(server.kubeconfig, [
+      "install",
+      "chatroom",
+      chartDir,
+      "-n",
+      namespace,
+      ...valuesArguments(values),
+    ]);
+    assert.match(install, /DEVELOPMENT ONLY/);
+    const secretRef = { apiVersion: "v1", kind: "Secret", metadata: { name: "chatroom", namespace } };
+    const before = (await server.admin.read<KubeObject & { data: Record<string, string> }>(secretRef)).data;
+    assert.ok(Buffer.from(before["token-secret"] ?? "", "base64").length >= 32);
+    await helmWithCluster(server.kubeconfig, [
+      "upgrade",
+      "chatroom",
+      chartDir,
+      "-n",
+      namespace,
+      ...valuesArguments(values),
+      "--set",
+      "config.logLevel=debug",
+    ]);
+    const after = (await server.admin.read<KubeObject & { data: Record<string, string> }>(secretRef)).data;
+    assert.deepEqual(after, before);
   });
 
   it("lets job's service account watch EndpointSlices in its namespace and read nothing else", async () => {

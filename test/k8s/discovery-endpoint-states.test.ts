@@ -32,7 +32,10 @@ describe("EndpointStates", () => {
   it("finds a comet by its pod name, by its host name under the headless Service, or by its pod IP", () => {
     const states = new EndpointStates([slice(cometEndpoint(0, READY))]);
     assert.equal(states.servingOf({ id: "chatroom-comet-0", grpcAddress: "elsewhere:1" }), true);
-    assert.equal(states.servingOf({ id: "x", grpcAddress: "chatroom-comet-0.chatroom-comet-headless.ns.svc:3109" }), true);
+    assert.equal(
+      states.servingOf({ id: "x", grpcAddress: "chatroom-comet-0.chatroom-comet-headless.ns.svc:3109" }),
+      true,
+    );
     assert.equal(states.servingOf({ id: "x", grpcAddress: "10.0.0.10:3109" }), true);
     assert.equal(states.servingOf({ id: "x", grpcAddress: "dns:///10.0.0.10:3109" }), true);
   });

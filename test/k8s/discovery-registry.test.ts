@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, type CometInfo, MemoryCometRegistry } from "@chatroom/core";
+import { type CometInfo, ConfigError, MemoryCometRegistry } from "@chatroom/core";
 import { cometRegistryContract, eventually } from "@chatroom/core/testing";
 import {
   type CometServing,
@@ -58,13 +58,31 @@ describe("KubernetesAwareRegistry", () => {
     for (const index of [0, 1, 2]) await registry.register(cometInfo(index), LONG);
     const watcher = recorder();
     const watch = await registry.watch(watcher.listener);
-    source.set(new Map([["chatroom-comet-0", true], ["chatroom-comet-1", false]]));
+    source.set(
+      new Map([
+        ["chatroom-comet-0", true],
+        ["chatroom-comet-1", false],
+      ]),
+    );
     await eventually(() => assert.deepEqual(watcher.last(), ["chatroom-comet-0"]));
     assert.deepEqual(ids(await registry.list()), ["chatroom-comet-0"]);
-    source.set(new Map([["chatroom-comet-0", true], ["chatroom-comet-1", true], ["chatroom-comet-2", true]]));
-    await eventually(() => assert.deepEqual(watcher.last(), ["chatroom-comet-0", "chatroom-comet-1", "chatroom-comet-2"]));
+    source.set(
+      new Map([
+        ["chatroom-comet-0", true],
+        ["chatroom-comet-1", true],
+        ["chatroom-comet-2", true],
+      ]),
+    );
+    await eventually(() =>
+      assert.deepEqual(watcher.last(), ["chatroom-comet-0", "chatroom-comet-1", "chatroom-comet-2"]),
+    );
     // Still registered (its Redis entry has not expired), but its pod is gone.
-    source.set(new Map([["chatroom-comet-0", true], ["chatroom-comet-2", true]]));
+    source.set(
+      new Map([
+        ["chatroom-comet-0", true],
+        ["chatroom-comet-2", true],
+      ]),
+    );
     await eventually(() => assert.deepEqual(watcher.last(), ["chatroom-comet-0", "chatroom-comet-2"]));
     assert.deepEqual(ids(await inner.list()), ["chatroom-comet-0", "chatroom-comet-1", "chatroom-comet-2"]);
     await watch.close();
@@ -90,13 +108,24 @@ describe("KubernetesAwareRegistry", () => {
   it("tells a watcher only about changes of what it may route to", async () => {
     const source = new FakeSource();
     const registry = new KubernetesAwareRegistry(new MemoryCometRegistry(), source);
-    source.set(new Map([["chatroom-comet-0", true], ["chatroom-comet-1", false]]));
+    source.set(
+      new Map([
+        ["chatroom-comet-0", true],
+        ["chatroom-comet-1", false],
+      ]),
+    );
     await registry.register(cometInfo(0), LONG);
     const watcher = recorder();
     const watch = await registry.watch(watcher.listener);
     await eventually(() => assert.deepEqual(watcher.last(), ["chatroom-comet-0"]));
     await registry.register(cometInfo(1), LONG);
-    source.set(new Map([["chatroom-comet-0", true], ["chatroom-comet-1", false], ["chatroom-comet-9", true]]));
+    source.set(
+      new Map([
+        ["chatroom-comet-0", true],
+        ["chatroom-comet-1", false],
+        ["chatroom-comet-9", true],
+      ]),
+    );
     await registry.register({ ...cometInfo(0), grpcAddress: "10.0.0.99:3109" }, LONG);
     await eventually(() => assert.equal(watcher.calls.at(-1)?.[0]?.grpcAddress, "10.0.0.99:3109"));
     assert.deepEqual(
@@ -127,25 +156,38 @@ describe("kubernetesAwareRegistry", () => {
     const inner = new MemoryCometRegistry();
     assert.equal(await kubernetesAwareRegistry(inner, { env: { CHATROOM_JOB_K8S_COMET_SERVICE: "comets" } }), inner);
     const inCluster = { KUBERNETES_SERVICE_HOST: "10.96.0.1", CHATROOM_JOB_K8S_COMET_SERVICE: "comets" };
-    assert.equal(await kubernetesAwareRegistry(inner, { env: { ...inCluster, CHATROOM_JOB_K8S_DISCOVERY: "off" } }), inner);
+    assert.equal(
+      await kubernetesAwareRegistry(inner, { env: { ...inCluster, CHATROOM_JOB_K8S_DISCOVERY: "off" } }),
+      inner,
+    );
     assert.equal(await kubernetesAwareRegistry(inner, { env: { KUBERNETES_SERVICE_HOST: "10.96.0.1" } }), inner);
     await inner.close();
   });
 
-  it("refuses settings that cannot work, naming the variable", async () => {
+  it("refuses settings that cannot work, naming the variable, and closes the registry it was given", async () => {
     const inner = new MemoryCometRegistry();
+    let closes = 0;
+    const close = inner.close.bind(inner);
+    inner.close = async () => {
+      closes++;
+      await close();
+    };
     await assert.rejects(
-      kubernetesAwareRegistry(inner, { env: { CHATROOM_JOB_K8S_DISCOVERY: "on", CHATROOM_JOB_K8S_COMET_SERVICE: "c" } }),
+      kubernetesAwareRegistry(inner, {
+        env: { CHATROOM_JOB_K8S_DISCOVERY: "on", CHATROOM_JOB_K8S_COMET_SERVICE: "c" },
+      }),
       (error: unknown) => error instanceof ConfigError && /KUBERNETES_SERVICE_HOST/.test(error.message),
     );
     await assert.rejects(
-      kubernetesAwareRegistry(inner, { env: { CHATROOM_JOB_K8S_DISCOVERY: "on", KUBERNETES_SERVICE_HOST: "10.96.0.1" } }),
+      kubernetesAwareRegistry(inner, {
+        env: { CHATROOM_JOB_K8S_DISCOVERY: "on", KUBERNETES_SERVICE_HOST: "10.96.0.1" },
+      }),
       (error: unknown) => error instanceof ConfigError && /CHATROOM_JOB_K8S_COMET_SERVICE/.test(error.message),
     );
     await assert.rejects(
       kubernetesAwareRegistry(inner, { env: { CHATROOM_JOB_K8S_DISCOVERY: "yes" } }),
       (error: unknown) => error instanceof ConfigError && /CHATROOM_JOB_K8S_DISCOVERY/.test(error.message),
     );
-    await inner.close();
+    assert.equal(closes, 3);
   });
 });

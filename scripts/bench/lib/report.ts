@@ -10,6 +10,14 @@ export interface ScenarioResult {
   tables: Table[];
   notes: string[];
   figures: Record<string, number>;
+  /** Parts that failed (e.g. one system of a comparison): the run is marked failed, the rest still reported. */
+  failures?: string[];
+}
+
+/** One line for a report from an error (with the start of its detail, e.g. a server's output tail). */
+export function describeError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/\s*\n\s*/g, " ⏎ ").slice(0, 600);
 }
 
 export interface Entry {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { SCENARIOS, type ScenarioName } from "../scenarios/index.ts";
 import type { BenchContext } from "./context.ts";
 import { loadAverage, machine, ROOT } from "./machine.ts";
-import { appendEntry, type Entry, formatResult, type ScenarioResult } from "./report.ts";
+import { appendEntry, describeError, type Entry, formatResult, type ScenarioResult } from "./report.ts";
 import { sleep } from "./timing.ts";
 
 export interface RunOptions extends Omit<BenchContext, "workDir" | "log"> {
@@ -59,10 +59,11 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
       const result = await SCENARIOS[name](ctx);
       result.notes.push(`Load average (1/5/15 min) ${before} before this scenario, ${loadAverage()} after.`);
       results.push(result);
+      for (const failure of result.failures ?? []) failures.push(`${name}: ${failure}`);
       log(formatResult(result));
     } catch (error) {
       const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      failures.push(`${name}: ${message.split("\n")[0]}`);
+      failures.push(`${name}: ${describeError(error)}`);
       log(`${name} failed: ${message}`);
     }
   }

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { type BenchContext, measureWindow, params, sourceAddresses, withSystem } from "../lib/context.ts";
 import { heapGrowthPerConnection } from "../lib/heap-summary.ts";
 import { procSample } from "../lib/proc-stats.ts";
-import type { ScenarioResult } from "../lib/report.ts";
+import { describeError, type ScenarioResult } from "../lib/report.ts";
 import { fmt, ratio, type Table } from "../lib/table.ts";
 import type { Target } from "../lib/target.ts";
 import { sleep } from "../lib/timing.ts";
@@ -135,14 +135,13 @@ export async function connectionsScenario(ctx: BenchContext): Promise<ScenarioRe
   const systems: ("chatroom" | "socketio")[] = ctx.baseline ? ["chatroom", "socketio"] : ["chatroom"];
   const steps: Step[] = [];
   const notes: string[] = [];
+  const failures: string[] = [];
   for (const system of systems) {
     for (const n of ns) {
       try {
         steps.push(await withSystem(ctx, system, (target) => step(ctx, target, n, settleMs)));
       } catch (error) {
-        notes.push(
-          `${system} at N=${n} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
-        );
+        failures.push(`${system} at N=${n}: ${describeError(error)}`);
       }
     }
   }
@@ -157,6 +156,7 @@ export async function connectionsScenario(ctx: BenchContext): Promise<ScenarioRe
       "RSS before MB",
       "RSS after MB",
       "RSS/conn KB",
+      "marginal RSS/conn KB",
       "heap/conn KB",
       "external/conn KB",
     ],
@@ -227,5 +227,6 @@ export async function connectionsScenario(ctx: BenchContext): Promise<ScenarioRe
     tables,
     notes,
     figures,
+    failures,
   };
 }

@@ -1,6 +1,6 @@
 import { type BenchContext, measureWindow, param, params, sourceAddresses, withSystem } from "../lib/context.ts";
 import { ackedPerRoom, ackSummary, collectDeliveries } from "../lib/delivery.ts";
-import type { ScenarioResult } from "../lib/report.ts";
+import { describeError, type ScenarioResult } from "../lib/report.ts";
 import { fmt, ratio, type Table } from "../lib/table.ts";
 import type { Target } from "../lib/target.ts";
 import { LoadWorker, split, startWorkers, stopWorkers } from "../lib/worker-pool.ts";
@@ -170,7 +170,7 @@ export async function fanOutScenario(ctx: BenchContext): Promise<ScenarioResult>
   const shape = {
     members: param(ctx, "members", 1000),
     rooms: param(ctx, "rooms", 1),
-    rates: params(ctx, "rate", [100, 400, 1600]),
+    rates: params(ctx, "rate", [25, 100, 400, 1600]),
     vias: (ctx.params.via ?? "push,send").split(",").filter((v): v is Via => v === "push" || v === "send"),
     durationS: param(ctx, "duration", 10),
     bytes: param(ctx, "bytes", 100),
@@ -178,11 +178,12 @@ export async function fanOutScenario(ctx: BenchContext): Promise<ScenarioResult>
   const systems: ("chatroom" | "socketio")[] = ctx.baseline ? ["chatroom", "socketio"] : ["chatroom"];
   const rows: Row[] = [];
   const notes: string[] = [];
+  const failures: string[] = [];
   for (const system of systems) {
     try {
       rows.push(...(await withSystem(ctx, system, (target) => runSystem(ctx, target, shape))));
     } catch (error) {
-      notes.push(`${system} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+      failures.push(`${system}: ${describeError(error)}`);
     }
   }
   const tables: Table[] = [
@@ -271,5 +272,6 @@ export async function fanOutScenario(ctx: BenchContext): Promise<ScenarioResult>
     tables,
     notes,
     figures,
+    failures,
   };
 }

@@ -22,7 +22,7 @@ import {
   storeCheck,
 } from "@chatroom/core/observability";
 import { JobMetrics, jobConfigSchema, startJob } from "@chatroom/job";
-import { createLogic, LogicMetrics, loadLogicConfig } from "@chatroom/logic";
+import { createLogic, LogicMetrics, loadLogicConfig, trustProxySetting } from "@chatroom/logic";
 import express from "express";
 import { type AllInOneConfig, allInOneConfigSchema } from "./config.ts";
 import { INPROC_ADDRESS, InprocComets } from "./inproc-comets.ts";
@@ -134,6 +134,7 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
 
     const app = express();
     app.disable("x-powered-by");
+    app.set("trust proxy", trustProxySetting(logicConfig.trustProxy));
     app.get("/healthz", (_request, response) => {
       response.json({ status: "ok" });
     });

@@ -11,6 +11,7 @@ import { jobConfigSchema } from "./config.ts";
 import { grpcCometConnector } from "./grpc/grpc-comet-connector.ts";
 import { jobProcessConfigSchema } from "./grpc/job-process-config.ts";
 import { startJob } from "./job.ts";
+import { kubernetesAwareRegistry } from "./k8s/index.ts";
 import { ConsumerHealth } from "./metrics/consumer-health.ts";
 import { JobMetrics } from "./metrics/job-metrics.ts";
 
@@ -40,9 +41,18 @@ runService("job", async () => {
   try {
     const presence = await openPresence(backends);
     closers.push(presence);
-    const registry = await openCometRegistry(backends, {
-      onError: (error) => logger.warn({ err: error }, "comet registry watch failed"),
-    });
+    // In a pod, a comet Kubernetes reports not ready or gone leaves routing at once (services/job/src/k8s).
+    const registry = await kubernetesAwareRegistry(
+      await openCometRegistry(backends, {
+        onError: (error) => logger.warn({ err: error }, "comet registry watch failed"),
+      }),
+      {
+        env,
+        onStart: (description) => logger.info(`Kubernetes-aware comet discovery: ${description}`),
+        onError: (error) =>
+          logger.warn({ err: error }, "watching the comets' EndpointSlices failed; routing on the registry alone"),
+      },
+    );
     closers.push(registry);
     const bus = await openBus(backends, {
       clientId: "chatroom-job",

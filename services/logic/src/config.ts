@@ -99,6 +99,12 @@ export const logicConfigSchema = {
     "Comma-separated API keys for the goim push API (/goim/*); empty: that API answers 401 to everyone",
   ),
   cookieName: setting.string("CHATROOM_COOKIE_NAME", "chatroom_session", "Name of the session cookie"),
+  trustProxy: setting.string(
+    "CHATROOM_TRUST_PROXY",
+    "loopback",
+    "Proxies whose X-Forwarded-For logic believes (Express 'trust proxy': loopback, uniquelocal, CIDRs, a hop count, " +
+      "or false); the client IP keys the per-IP login rate limit, so set it to the Ingress controller's addresses",
+  ),
   cookieSecure: setting.bool(
     "CHATROOM_COOKIE_SECURE",
     false,

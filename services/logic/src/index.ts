@@ -56,3 +56,4 @@ export async function createLogic(deps: LogicDeps): Promise<Logic> {
 }
 export { logicServiceImplementation, serveLogicGrpc } from "./grpc/logic-grpc-server.ts";
 export { logicProcessConfigSchema } from "./grpc/logic-process-config.ts";
+export { trustProxySetting } from "./http/trust-proxy.ts";

@@ -17,7 +17,7 @@ import { busCheck, presenceCheck, startProcessObservability, storeCheck } from "
 import express from "express";
 import { serveLogicGrpc } from "./grpc/logic-grpc-server.ts";
 import { logicProcessConfigSchema } from "./grpc/logic-process-config.ts";
-import { createLogic, LogicMetrics, loadLogicConfig } from "./index.ts";
+import { createLogic, LogicMetrics, loadLogicConfig, trustProxySetting } from "./index.ts";
 
 runService("logic", async () => {
   const env = process.env;
@@ -54,6 +54,7 @@ runService("logic", async () => {
 
     const app = express();
     app.disable("x-powered-by");
+    app.set("trust proxy", trustProxySetting(logicConfig.trustProxy));
     app.get("/healthz", (_request, response) => {
       response.json({ status: "ok" });
     });

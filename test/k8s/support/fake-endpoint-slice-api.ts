@@ -112,8 +112,10 @@ export class FakeEndpointSliceApi {
     this.endWatches();
     const server = this.#server;
     if (!server) return;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // Keep-alive connections of the client would hold close() open.
     server.closeAllConnections();
+    await closed;
   }
 
   #publish(event: WatchEvent): void {

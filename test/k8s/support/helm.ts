@@ -78,6 +78,28 @@ export function parseManifests(text: string): Manifest[] {
   return manifests;
 }
 
+/** Runs helm with a kubeconfig (against the local kube-apiserver); resolves with its output, rejects with it. */
+export async function helmWithCluster(kubeconfig: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(tool("helm"), [...args, "--kubeconfig", kubeconfig], {
+      maxBuffer: 64 * 1024 * 1024,
+      env: {
+        ...process.env,
+        HELM_CACHE_HOME: join(kubeconfig, "../helm-cache"),
+        HELM_CONFIG_HOME: join(kubeconfig, "../helm-config"),
+      },
+    });
+    return stdout;
+  } catch (error) {
+    const output = error as { stdout?: string; stderr?: string };
+    throw new Error(`helm ${args[0]} failed:\n${output.stdout ?? ""}${output.stderr ?? ""}`);
+  }
+}
+
+export function valuesArguments(values: ValuesCase): string[] {
+  return valuesArgs(values);
+}
+
 /** `helm lint --strict`; resolves with its output, rejects with it when the chart fails. */
 export async function helmLint(values: ValuesCase): Promise<string> {
   try {

@@ -25,6 +25,8 @@ export interface KubeApiServer {
   as(user: string): KubeApi;
   /** The bearer token of a user given to start. */
   tokenOf(user: string): string;
+  /** Path of a kubeconfig file for the admin (for helm). */
+  kubeconfig: string;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,17 @@ const START_TIMEOUT_MS = 90_000;
  * acted on. stop() ends both processes and removes the folder.
  */
 export async function startKubeApiServer(users: StaticUser[] = []): Promise<KubeApiServer> {
+  // The free ports are found before the processes bind them: another process may take one meanwhile, so retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(users);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOnce(users: StaticUser[]): Promise<KubeApiServer> {
   const dir = mkdtempSync(join(tmpdir(), "chatroom-kube-apiserver-"));
   const children: ChildProcess[] = [];
   const stop = async () => {
@@ -97,6 +110,21 @@ export async function startKubeApiServer(users: StaticUser[] = []): Promise<Kube
       return (await probe.getText("/readyz").catch(() => "")) === "ok";
     });
 
+    const kubeconfig = join(dir, "kubeconfig.yaml");
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [
+          { name: "local", cluster: { server: url, "certificate-authority-data": Buffer.from(ca).toString("base64") } },
+        ],
+        users: [{ name: "admin", user: { token: tokens.get("admin") } }],
+        contexts: [{ name: "local", context: { cluster: "local", user: "admin" } }],
+        "current-context": "local",
+      }),
+      { mode: 0o600 },
+    );
     const client = (user: string) => {
       const token = tokens.get(user);
       if (token === undefined) throw new Error(`no static user ${user}`);
@@ -106,6 +134,7 @@ export async function startKubeApiServer(users: StaticUser[] = []): Promise<Kube
       url,
       ca,
       admin: client("admin"),
+      kubeconfig,
       as: client,
       tokenOf: (user) => {
         const token = tokens.get(user);

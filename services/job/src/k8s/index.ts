@@ -28,12 +28,21 @@ export interface KubernetesAwareRegistryOptions {
 /**
  * `inner` itself when the discovery is off (outside a cluster, or CHATROOM_JOB_K8S_DISCOVERY=off); else a registry
  * that hides the comets whose pods Kubernetes reports not ready or gone (KubernetesAwareRegistry) and owns `inner`
- * (closing it closes both). Throws ConfigError for settings that cannot work.
+ * (closing it closes both). Throws ConfigError for settings that cannot work, after closing `inner`.
  */
 export async function kubernetesAwareRegistry(
   inner: CometRegistry,
   options: KubernetesAwareRegistryOptions = {},
 ): Promise<CometRegistry> {
+  try {
+    return await wrap(inner, options);
+  } catch (error) {
+    await inner.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function wrap(inner: CometRegistry, options: KubernetesAwareRegistryOptions): Promise<CometRegistry> {
   const env = options.env ?? process.env;
   const config = loadConfig(kubernetesDiscoveryConfigSchema, env);
   if (!discoveryEnabled(config, env)) return inner;
