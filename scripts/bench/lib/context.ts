@@ -22,13 +22,20 @@ export interface BenchContext {
   cluster: ClusterShape;
   /** Scratch space: data dirs, logs, probe files, profiles. */
   workDir: string;
-  /** Scenario parameters from the command line (`--members=1000`). */
+  /** Scenario parameters from the command line: `--members=1000`, or for one scenario only `--fan-out.rate=100`. */
   params: Record<string, string | undefined>;
+  /** The scenario running now (set by the runner), for scenario-prefixed parameters. */
+  scenario?: string;
   log(line: string): void;
 }
 
+/** A parameter's text: `--<scenario>.<name>` first, then `--<name>`. */
+export function rawParam(ctx: BenchContext, name: string): string | undefined {
+  return (ctx.scenario ? ctx.params[`${ctx.scenario}.${name}`] : undefined) ?? ctx.params[name];
+}
+
 export function param(ctx: BenchContext, name: string, fallback: number): number {
-  const raw = ctx.params[name];
+  const raw = rawParam(ctx, name);
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`--${name} must be a non-negative number, got "${raw}"`);
@@ -36,7 +43,7 @@ export function param(ctx: BenchContext, name: string, fallback: number): number
 }
 
 export function params(ctx: BenchContext, name: string, fallback: number[]): number[] {
-  const raw = ctx.params[name];
+  const raw = rawParam(ctx, name);
   if (raw === undefined || raw === "") return fallback;
   return raw.split(",").map((part) => {
     const value = Number(part.replace(/k$/i, "000"));

@@ -56,6 +56,7 @@ export async function runBenchmarks(options: RunOptions): Promise<RunOutcome> {
     const before = loadAverage();
     log(`== ${name} (${options.target}) — load average ${before}`);
     try {
+      ctx.scenario = name;
       const result = await SCENARIOS[name](ctx);
       result.notes.push(`Load average (1/5/15 min) ${before} before this scenario, ${loadAverage()} after.`);
       results.push(result);

@@ -1,4 +1,4 @@
-import { type BenchContext, measureWindow, param, params, withSystem } from "../lib/context.ts";
+import { type BenchContext, measureWindow, param, params, rawParam, withSystem } from "../lib/context.ts";
 import { ackedPerRoom, ackSummary, collectDeliveries } from "../lib/delivery.ts";
 import type { LatencySummary } from "../lib/histogram.ts";
 import type { ScenarioResult } from "../lib/report.ts";
@@ -117,7 +117,7 @@ export async function ingressScenario(ctx: BenchContext): Promise<ScenarioResult
     senders: param(ctx, "senders", 20),
     concurrency: param(ctx, "concurrency", 64),
     rates: params(ctx, "rate", [0]),
-    vias: (ctx.params.via ?? "http,ws").split(",").filter((v): v is Via => v === "http" || v === "ws"),
+    vias: (rawParam(ctx, "via") ?? "http,ws").split(",").filter((v): v is Via => v === "http" || v === "ws"),
     durationS: param(ctx, "duration", 10),
     bytes: param(ctx, "bytes", 100),
   };
