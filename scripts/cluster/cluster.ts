@@ -56,6 +56,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     CHATROOM_REDIS_PREFIX: `chatroom:${namespace}:`,
     CHATROOM_TOKEN_SECRET: randomBytes(32).toString("base64url"),
     CHATROOM_API_KEYS: apiKey,
+    // Several processes of a kind share this machine: each admin server (/metrics, /readyz) takes a free port.
+    CHATROOM_ADMIN_PORT: "0",
     ...options.env,
   };
   const logics: ServiceProcess[] = [];
