@@ -85,6 +85,14 @@ export async function startClusterTarget(
       await first.kill();
       return { killedAt, victim: first.env.CHATROOM_COMET_ID ?? first.name, restartedAt: 0 };
     },
+    async storeCounters() {
+      const [rows] = await admin.query(
+        "SHOW GLOBAL STATUS WHERE Variable_name IN ('Questions', 'Com_commit', 'Com_select', 'Com_insert', 'Com_update')",
+      );
+      const out: Record<string, number> = {};
+      for (const row of rows as { Variable_name: string; Value: string }[]) out[row.Variable_name] = Number(row.Value);
+      return out;
+    },
     async stop() {
       await cluster.stop();
       await dropDatabase();

@@ -37,5 +37,7 @@ export interface Target {
    * resolves when it is killed (and restarted) with the kill time (wall clock) and the victim's server id.
    */
   crash(): Promise<{ killedAt: number; victim: string; restartedAt: number }>;
+  /** Cluster: MariaDB's server-wide statement counters (Questions, Com_commit), to count statements per send. */
+  storeCounters?(): Promise<Record<string, number>>;
   stop(): Promise<void>;
 }

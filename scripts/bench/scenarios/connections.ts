@@ -25,7 +25,8 @@ interface Step {
   rssAfter: number;
   heapBefore: number;
   heapAfter: number;
-  externalDelta: number;
+  /** Growth of the committed V8 heap (heapTotal), which is what the RSS pays for the heap. */
+  heapTotalDelta: number;
   cpu: string;
   profiles: string[];
   errors: string[];
@@ -101,7 +102,7 @@ async function step(ctx: BenchContext, target: Target, n: number, settleMs: numb
       rssAfter,
       heapBefore: before.heapUsed,
       heapAfter: after.heapUsed,
-      externalDelta: after.external - before.external,
+      heapTotalDelta: after.heapTotal - before.heapTotal,
       cpu: window.cpu,
       profiles: window.profiles,
       errors: opens.flatMap((o) => o?.errors ?? []).slice(0, 3),
@@ -158,7 +159,7 @@ export async function connectionsScenario(ctx: BenchContext): Promise<ScenarioRe
       "RSS/conn KB",
       "marginal RSS/conn KB",
       "heap/conn KB",
-      "external/conn KB",
+      "heap committed/conn KB",
     ],
     rows: steps.map((s, i) => [
       s.system,
@@ -172,7 +173,7 @@ export async function connectionsScenario(ctx: BenchContext): Promise<ScenarioRe
       fmt(perConnKb(s.rssAfter - s.rssBefore, s.opened), 2),
       marginal(steps, i),
       fmt(perConnKb(s.heapAfter - s.heapBefore, s.opened), 2),
-      fmt(perConnKb(s.externalDelta, s.opened), 2),
+      fmt(perConnKb(s.heapTotalDelta, s.opened), 2),
     ]),
   };
   const tables = [table];
@@ -222,7 +223,7 @@ export async function connectionsScenario(ctx: BenchContext): Promise<ScenarioRe
       `N idle authenticated connections to one ${ctx.target === "cluster" ? "comet process" : "all-in-one process"} ` +
       `(N = ${ns.join(", ")}; ${MEMBERS} members, N/${MEMBERS} connections each; SDK clients in ≥ ${ctx.workers} worker ` +
       `processes, ≤ ${PER_WORKER} each; source addresses 127.0.0.x, one per 25k). Fresh server per N; RSS from ` +
-      `/proc before and ${settleMs / 1000} s after the last connect, heap after a full GC (probe); marginal = ` +
+      `/proc before and ${settleMs / 1000} s after the last connect, heap used and committed (heapTotal) after a full GC (probe); marginal = ` +
       `between consecutive N (fixed costs cancel). Target: ≤ 8 KB RSS per idle connection at 100k.`,
     tables,
     notes,

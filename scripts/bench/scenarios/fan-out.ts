@@ -17,7 +17,9 @@ import type { ClientSpec, LoadArgs, LoadTarget } from "../worker/protocol.ts";
 const PER_WORKER = 15_000;
 /** Members per room; a room's M connections are spread over them (N/20 tabs each). */
 const ACCOUNTS_PER_ROOM = 20;
-const SENDERS_PER_ROOM = 4;
+/** Senders per room for the "send" path: the comet serves one connection's requests one at a time, so a single
+ * sender is bounded by 1 / send latency and the offered rate needs several. */
+const SENDERS_PER_ROOM = 20;
 const PUSH_OP = 1000;
 
 type Via = "push" | "send";
@@ -273,7 +275,7 @@ export async function fanOutScenario(ctx: BenchContext): Promise<ScenarioResult>
       `members per room, the rest their extra tabs), ${ctx.target === "cluster" ? "spread over the comets" : "on the all-in-one"}; ` +
       `open-loop publishing at each offered rate for ${shape.durationS} s (≤ 256 in flight) through the push API ` +
       `(POST /goim/push/room, op ${PUSH_OP}; Socket.IO: POST /push/room) and through members' sends (SDK send over ` +
-      `the WebSocket, ${SENDERS_PER_ROOM} senders per room; Socket.IO: emit "send" with ack), ${shape.bytes}-byte ` +
+      `the WebSocket, ${Math.min(shape.members, ACCOUNTS_PER_ROOM, SENDERS_PER_ROOM)} senders per room; Socket.IO: emit "send" with ack), ${shape.bytes}-byte ` +
       `payloads. Latency: receive time − send time stamped in the payload. Delivered msgs/s = deliveries ÷ (last ` +
       `delivery − first send). Drops: expected (acknowledged × room connections) − received, after up to 60 s of drain; ` +
       `extra: received beyond that (sends that timed out at the client but were stored and delivered). ` +

@@ -23,6 +23,21 @@ interface Row {
   cpu: string;
   profiles: string[];
   errors: string[];
+  /** Cluster: MariaDB statements per acknowledged send over the step (server-wide counters). */
+  statements: string;
+}
+
+function statementsPerSend(
+  before: Record<string, number> | undefined,
+  after: Record<string, number> | undefined,
+  sends: number,
+): string {
+  if (!before || !after || sends === 0) return "";
+  const per = (name: string) => ((after[name] ?? 0) - (before[name] ?? 0)) / sends;
+  return (
+    `${per("Questions").toFixed(1)} MariaDB statements per send (${per("Com_select").toFixed(1)} SELECT, ` +
+    `${per("Com_insert").toFixed(1)} INSERT, ${per("Com_update").toFixed(1)} UPDATE, ${per("Com_commit").toFixed(1)} COMMIT; server-wide counters)`
+  );
 }
 
 async function run(
@@ -60,6 +75,7 @@ async function run(
     for (const via of shape.vias) {
       for (const rate of shape.rates) {
         await receiver?.reset();
+        const countersBefore = await target.storeCounters?.();
         const mode = rate > 0 ? `${rate}/s open loop` : `closed loop, ${shape.concurrency} in flight`;
         ctx.log(`  ${target.name}: ${via} sends, ${mode}, ${shape.durationS} s`);
         const { result: load, window } = await measureWindow(
@@ -83,6 +99,7 @@ async function run(
               shape.durationS * 1000 + 180_000,
             ),
         );
+        const countersAfter = await target.storeCounters?.();
         const delivery = await collectDeliveries([receiver as LoadWorker], ackedPerRoom([load]), 3000, 60_000);
         rows.push({
           via,
@@ -98,6 +115,7 @@ async function run(
           cpu: window.cpu,
           profiles: window.profiles,
           errors: load.errors,
+          statements: statementsPerSend(countersBefore, countersAfter, load.acked),
         });
       }
     }
@@ -125,6 +143,7 @@ export async function ingressScenario(ctx: BenchContext): Promise<ScenarioResult
   const notes: string[] = [];
   for (const r of rows) {
     notes.push(`${r.via} ${r.mode}: CPU (% of one core): ${r.cpu}`);
+    if (r.statements) notes.push(`${r.via} ${r.mode}: ${r.statements}`);
     for (const p of r.profiles) notes.push(`profile ${p}`);
     if (r.errors.length) notes.push(`${r.via} ${r.mode}: errors (${r.failed}): ${r.errors.join(" | ")}`);
   }
