@@ -7,7 +7,23 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 /** The broker jars fetched by scripts/infra/kafka.sh (`kafkaService()` installs them on first use). */
-const LIBS = resolve(import.meta.dirname, "../../../.tools/kafka/libs");
+const ROOT = resolve(import.meta.dirname, "../../..");
+const LIBS = resolve(ROOT, ".tools/kafka/libs");
+
+/** The shared Kafka may come from KAFKA_BROKERS, so the jars may not be here yet: fetch them as kafka.sh does. */
+function installKafkaJars(): Promise<void> {
+  return new Promise((resolveInstall, reject) => {
+    execFile(
+      "bash",
+      [resolve(ROOT, "scripts/infra/kafka.sh"), "install"],
+      { maxBuffer: 16 * 1024 * 1024 },
+      (error, _out, err) => {
+        if (error) reject(new Error(`could not install Kafka's jars (scripts/infra/kafka.sh install): ${err}`));
+        else resolveInstall();
+      },
+    );
+  });
+}
 
 /**
  * A single-node KRaft broker of one test's own, in a temporary folder (the shared broker of scripts/infra/kafka.sh
@@ -29,7 +45,7 @@ export class KafkaBroker {
 
   /** Formats a new data folder and starts the broker; resolves once it answers ApiVersions. */
   static async start(): Promise<KafkaBroker> {
-    if (!existsSync(LIBS)) throw new Error(`no Kafka jars in ${LIBS}: run bash scripts/infra/kafka.sh install`);
+    if (!existsSync(LIBS)) await installKafkaJars();
     const broker = new KafkaBroker(await freePort(), await freePort(), mkdtempSync(join(tmpdir(), "chatroom-kafka-")));
     broker.#writeConfig();
     await broker.#format();
