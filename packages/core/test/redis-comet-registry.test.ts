@@ -1,34 +1,16 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { type CometInfo, keepRegistered } from "@chatroom/core";
-import { connectRedis, RedisCometRegistry, unlinkPrefix } from "@chatroom/core/redis";
-import { cometRegistryContract, eventually, uniqueSuffix } from "@chatroom/core/testing";
-import { redisService } from "../../../test/support/services.ts";
+import { RedisCometRegistry, unlinkPrefix } from "@chatroom/core/redis";
+import { cometRegistryContract, eventually } from "@chatroom/core/testing";
+import { redisTestKeyspace } from "./support/redis-keyspace.ts";
 
-const { url } = await redisService();
-const filePrefix = `test:comets:${uniqueSuffix()}:`;
-const redis = connectRedis(url);
+const { url, redis, newPrefix, subjectFactory } = await redisTestKeyspace("comets");
 
-after(async () => {
-  await unlinkPrefix(redis, filePrefix);
-  await redis.quit();
-});
-
-function newPrefix(): string {
-  return `${filePrefix}${uniqueSuffix()}:`;
-}
-
-cometRegistryContract("RedisCometRegistry", async () => {
-  const prefix = newPrefix();
-  const registry = new RedisCometRegistry({ redis, prefix });
-  return {
-    subject: registry,
-    cleanup: async () => {
-      await registry.close();
-      await unlinkPrefix(redis, prefix);
-    },
-  };
-});
+cometRegistryContract(
+  "RedisCometRegistry",
+  subjectFactory((prefix) => new RedisCometRegistry({ redis, prefix })),
+);
 
 const info = (id: string, port = 9000): CometInfo => ({
   id,

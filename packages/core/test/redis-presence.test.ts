@@ -1,34 +1,15 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { connectRedis, RedisPresence, unlinkPrefix } from "@chatroom/core/redis";
-import { eventually, presenceContract, uniqueSuffix } from "@chatroom/core/testing";
-import { redisService } from "../../../test/support/services.ts";
+import { describe, it } from "node:test";
+import { RedisPresence, unlinkPrefix } from "@chatroom/core/redis";
+import { eventually, presenceContract } from "@chatroom/core/testing";
+import { redisTestKeyspace } from "./support/redis-keyspace.ts";
 
-const { url } = await redisService();
-/** Every prefix of this file starts with it, so one SCAN + UNLINK cleans the file's keys at the end. */
-const filePrefix = `test:presence:${uniqueSuffix()}:`;
-const redis = connectRedis(url);
+const { url, redis, newPrefix, subjectFactory } = await redisTestKeyspace("presence");
 
-after(async () => {
-  await unlinkPrefix(redis, filePrefix);
-  await redis.quit();
-});
-
-function newPrefix(): string {
-  return `${filePrefix}${uniqueSuffix()}:`;
-}
-
-presenceContract("RedisPresence", async () => {
-  const prefix = newPrefix();
-  const presence = new RedisPresence({ redis, prefix });
-  return {
-    subject: presence,
-    cleanup: async () => {
-      await presence.close();
-      await unlinkPrefix(redis, prefix);
-    },
-  };
-});
+presenceContract(
+  "RedisPresence",
+  subjectFactory((prefix) => new RedisPresence({ redis, prefix })),
+);
 
 const conn = (key: string, memberId: number, server: string, rooms: string[]) => ({ key, memberId, server, rooms });
 const LONG_TTL_MS = 60_000;

@@ -1,33 +1,15 @@
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { connectRedis, RedisRateLimiter, unlinkPrefix } from "@chatroom/core/redis";
-import { eventually, rateLimiterContract, uniqueSuffix } from "@chatroom/core/testing";
-import { redisService } from "../../../test/support/services.ts";
+import { describe, it } from "node:test";
+import { RedisRateLimiter } from "@chatroom/core/redis";
+import { eventually, rateLimiterContract } from "@chatroom/core/testing";
+import { redisTestKeyspace } from "./support/redis-keyspace.ts";
 
-const { url } = await redisService();
-const filePrefix = `test:rate:${uniqueSuffix()}:`;
-const redis = connectRedis(url);
+const { url, redis, newPrefix, subjectFactory } = await redisTestKeyspace("rate");
 
-after(async () => {
-  await unlinkPrefix(redis, filePrefix);
-  await redis.quit();
-});
-
-function newPrefix(): string {
-  return `${filePrefix}${uniqueSuffix()}:`;
-}
-
-rateLimiterContract("RedisRateLimiter", async () => {
-  const prefix = newPrefix();
-  const limiter = new RedisRateLimiter({ redis, prefix });
-  return {
-    subject: limiter,
-    cleanup: async () => {
-      await limiter.close();
-      await unlinkPrefix(redis, prefix);
-    },
-  };
-});
+rateLimiterContract(
+  "RedisRateLimiter",
+  subjectFactory((prefix) => new RedisRateLimiter({ redis, prefix })),
+);
 
 describe("RedisRateLimiter", () => {
   it("shares each bucket between processes on separate connections", async () => {
