@@ -11,6 +11,7 @@ export * from "./push-bus/partition-of.ts";
 export * from "./push-bus/push-bus.ts";
 export * from "./rate-limit/memory-rate-limiter.ts";
 export * from "./rate-limit/rate-limiter.ts";
+export * from "./security/origin-policy.ts";
 export * from "./service/comet-api.ts";
 export * from "./service/logic-api.ts";
 export * from "./store/member-store.ts";

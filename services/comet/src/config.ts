@@ -1,4 +1,4 @@
-import { type ConfigOf, loadConfig, setting } from "@chatroom/core";
+import { allowedOriginsSetting, type ConfigOf, loadConfig, setting } from "@chatroom/core";
 
 /** The comet's settings, read from CHATROOM_COMET_* environment variables. */
 export const cometConfigSchema = {
@@ -52,6 +52,26 @@ export const cometConfigSchema = {
     "Requests of one connection queued for logic before the comet stops reading from it",
     { min: 1 },
   ),
+  maxAccepts: setting.int(
+    "CHATROOM_COMET_MAX_ACCEPTS",
+    64,
+    "Push-API operations one connection may accept (AUTH accepts plus OP_SUB); more is refused with too_many_accepts",
+    { min: 1, max: 65_536 },
+  ),
+  requestRateCapacity: setting.int(
+    "CHATROOM_COMET_REQUEST_RATE_CAPACITY",
+    60,
+    "Burst of frames (requests and heartbeats) one connection may send; beyond it requests get rate_limited",
+    { min: 1 },
+  ),
+  requestRateRefillPerSecond: setting.int(
+    "CHATROOM_COMET_REQUEST_RATE_REFILL_PER_SECOND",
+    20,
+    "Sustained frames per second one connection may send; a client that keeps sending while refused a whole " +
+      "burst's worth in a row is closed with 4029",
+    { min: 1 },
+  ),
+  allowedOrigins: allowedOriginsSetting,
   drainTimeoutMs: setting.int(
     "CHATROOM_COMET_DRAIN_TIMEOUT_MS",
     5_000,

@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigOf, loadConfig, type Setting, setting } from "@chatroom/core";
+import { allowedOriginsSetting, ConfigError, type ConfigOf, loadConfig, type Setting, setting } from "@chatroom/core";
 import { DEFAULT_MAX_FRAME_BYTES, HEADER_LENGTH } from "@chatroom/proto/protocol";
 
 /** Shortest accepted token secret: 32 characters keep HMAC-SHA256 tokens out of brute-force reach. */
@@ -93,6 +93,58 @@ export const logicConfigSchema = {
     0.2,
     "Sustained login attempts per second per client IP",
   ),
+  registerRateCapacity: setting.int(
+    "CHATROOM_REGISTER_RATE_CAPACITY",
+    5,
+    "Burst of account registrations per client IP",
+    { min: 1 },
+  ),
+  registerRateRefillPerSecond: positiveNumber(
+    "CHATROOM_REGISTER_RATE_REFILL_PER_SECOND",
+    5 / 3600,
+    "Sustained account registrations per second per client IP (default 5 an hour)",
+  ),
+  loginAccountRateCapacity: setting.int(
+    "CHATROOM_LOGIN_ACCOUNT_RATE_CAPACITY",
+    10,
+    "Failed login attempts an account absorbs before further logins to it are refused (429) from every IP",
+    { min: 1 },
+  ),
+  loginAccountRateRefillPerSecond: positiveNumber(
+    "CHATROOM_LOGIN_ACCOUNT_RATE_REFILL_PER_SECOND",
+    1 / 60,
+    "Failed login attempts per second an account regains (default 1 a minute)",
+  ),
+  roomCreateRateCapacity: setting.int(
+    "CHATROOM_ROOM_CREATE_RATE_CAPACITY",
+    10,
+    "Burst of rooms a member may create (public rooms and new direct conversations)",
+    { min: 1 },
+  ),
+  roomCreateRateRefillPerSecond: positiveNumber(
+    "CHATROOM_ROOM_CREATE_RATE_REFILL_PER_SECOND",
+    10 / 3600,
+    "Sustained rooms created per second per member (default 10 an hour)",
+  ),
+  maxRoomsPerMember: setting.int(
+    "CHATROOM_MAX_ROOMS_PER_MEMBER",
+    500,
+    "Public rooms one member may belong to (direct conversations are limited by the room creation rate)",
+    { min: 1 },
+  ),
+  maxConnectionsPerMember: setting.int(
+    "CHATROOM_MAX_CONNECTIONS_PER_MEMBER",
+    20,
+    "Live WebSocket connections one member may hold across the cluster; one more is refused (close 4029)",
+    { min: 1 },
+  ),
+  onlinePushIntervalMs: setting.int(
+    "CHATROOM_ONLINE_PUSH_INTERVAL_MS",
+    1000,
+    "A room's online count is pushed to its connections when it changes, at most once per this interval",
+    { min: 100 },
+  ),
+  allowedOrigins: allowedOriginsSetting,
   apiKeys: setting.list(
     "CHATROOM_API_KEYS",
     [],
@@ -101,14 +153,16 @@ export const logicConfigSchema = {
   cookieName: setting.string("CHATROOM_COOKIE_NAME", "chatroom_session", "Name of the session cookie"),
   trustProxy: setting.string(
     "CHATROOM_TRUST_PROXY",
-    "loopback",
+    "false",
     "Proxies whose X-Forwarded-For logic believes (Express 'trust proxy': loopback, uniquelocal, CIDRs, a hop count, " +
       "or false); the client IP keys the per-IP login rate limit, so set it to the Ingress controller's addresses",
   ),
-  cookieSecure: setting.bool(
+  cookieSecure: setting.oneOf(
     "CHATROOM_COOKIE_SECURE",
-    false,
-    "Mark the session cookie Secure (set it when clients reach chatroom over TLS)",
+    ["auto", "true", "false"],
+    "auto",
+    "Mark the session cookie Secure: auto does when the request came over TLS (directly, or X-Forwarded-Proto " +
+      "https from a trusted proxy)",
   ),
 };
 

@@ -14,11 +14,13 @@ function clientAddress(req: Request): string {
 export function accountRoutes(services: LogicServices): Route[] {
   const { accounts, config } = services;
 
-  const sendLogin = (res: Response, status: number, result: LoginResult) => {
+  const secureCookie = (req: Request) =>
+    config.cookieSecure === "true" || (config.cookieSecure === "auto" && req.secure);
+  const sendLogin = (req: Request, res: Response, status: number, result: LoginResult) => {
     res.setHeader(
       "Set-Cookie",
       sessionCookie(config.cookieName, result.token, {
-        secure: config.cookieSecure,
+        secure: secureCookie(req),
         expiresAtMs: result.session.expiresAtMs,
       }),
     );
@@ -36,7 +38,7 @@ export function accountRoutes(services: LogicServices): Route[] {
       auth: "none",
       async handle(req, res) {
         const body = jsonBody(req);
-        sendLogin(res, 201, await accounts.register(body.username, body.password));
+        sendLogin(req, res, 201, await accounts.register(body.username, body.password));
       },
     },
     {
@@ -45,7 +47,7 @@ export function accountRoutes(services: LogicServices): Route[] {
       auth: "none",
       async handle(req, res) {
         const body = jsonBody(req);
-        sendLogin(res, 200, await accounts.login(body.username, body.password, clientAddress(req)));
+        sendLogin(req, res, 200, await accounts.login(body.username, body.password, clientAddress(req)));
       },
     },
     {
@@ -54,7 +56,7 @@ export function accountRoutes(services: LogicServices): Route[] {
       auth: "session",
       async handle(req, res) {
         await accounts.logout(callerOf(req).session.id);
-        res.setHeader("Set-Cookie", sessionCookie(config.cookieName, "", { secure: config.cookieSecure }));
+        res.setHeader("Set-Cookie", sessionCookie(config.cookieName, "", { secure: secureCookie(req) }));
         res.status(204).end();
       },
     },
