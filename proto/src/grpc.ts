@@ -7,6 +7,7 @@ export {
   CometServiceClient,
   type CometServiceServer,
   CometServiceService,
+  ConnectionControl,
   Proto,
   PushMsgRequest,
   PushMsgResponse,

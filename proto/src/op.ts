@@ -37,12 +37,14 @@ export const Op = {
   MESSAGE: 29,
   /** Server push of a room event (RoomEvent). */
   EVENT: 30,
+  /** Server push of changed online counts (OnlineUpdate). */
+  ONLINE: 31,
 } as const;
 
 export type Op = (typeof Op)[keyof typeof Op];
 
 /** Ops every authenticated connection receives, whatever its push-API accepts. */
-export const CHAT_OPS: ReadonlySet<number> = new Set([Op.MESSAGE, Op.EVENT, Op.RAW, Op.ERROR]);
+export const CHAT_OPS: ReadonlySet<number> = new Set([Op.MESSAGE, Op.EVENT, Op.ONLINE, Op.RAW, Op.ERROR]);
 
 /** The first op number free for applications' own push-API operations (goim uses 1000 in its examples). */
 export const FIRST_CUSTOM_OP = 1000;

@@ -16,6 +16,7 @@ export {
   JoinRequest,
   LeaveReply,
   LeaveRequest,
+  OnlineUpdate,
   ResumeReply,
   ResumeRequest,
   RoomCursor,
@@ -31,3 +32,5 @@ export {
   SubRequest,
 } from "./gen/chatroom/protocol/v1/protocol.ts";
 export * from "./op.ts";
+export { REQUEST_WIRE, type RequestName } from "./request-wire.ts";
+export { checkWire, type FieldWire, type WireSpec } from "./wire-check.ts";

@@ -17,7 +17,7 @@ function msg(seq: number): ChatMessage {
   };
 }
 
-/** A server of `count` messages that answers like logic: after_seq > 0 pages forward, else newest before before_seq. */
+/** A server of `count` messages that answers like logic: after_seq present pages forward, else newest before before_seq. */
 function server(count: number) {
   const requests: HistoryRequest[] = [];
   const call = async (body: Uint8Array) => {
@@ -27,8 +27,9 @@ function server(count: number) {
     const all = Array.from({ length: count }, (_, i) => msg(i + 1));
     let page: ChatMessage[];
     let hasMore: boolean;
-    if (request.afterSeq > 0) {
-      const after = all.filter((m) => m.seq > request.afterSeq);
+    const afterSeq = request.afterSeq;
+    if (afterSeq !== undefined) {
+      const after = all.filter((m) => m.seq > afterSeq);
       page = after.slice(0, limit);
       hasMore = after.length > limit;
     } else {
@@ -50,10 +51,10 @@ describe("fetchHistory", () => {
       [5, 6, 7],
     );
     assert.equal(reply.hasMore, true);
-    assert.deepEqual(requests, [{ roomId: "lobby", beforeSeq: 8, afterSeq: 0, limit: 3 }]);
+    assert.deepEqual(requests, [{ roomId: "lobby", beforeSeq: 8, afterSeq: undefined, limit: 3 }]);
   });
 
-  it("reads from the start when asked for after_seq 0, which the wire cannot express directly", async () => {
+  it("reads from the start when asked for after_seq 0 (an optional field: present and 0)", async () => {
     const { call, requests } = server(10);
     const reply = await fetchHistory(call, "lobby", { afterSeq: 0, limit: 4 });
     assert.deepEqual(
@@ -61,10 +62,7 @@ describe("fetchHistory", () => {
       [1, 2, 3, 4],
     );
     assert.equal(reply.hasMore, true);
-    assert.deepEqual(requests, [
-      { roomId: "lobby", beforeSeq: 2, afterSeq: 0, limit: 1 },
-      { roomId: "lobby", beforeSeq: 0, afterSeq: 1, limit: 3 },
-    ]);
+    assert.deepEqual(requests, [{ roomId: "lobby", beforeSeq: 0, afterSeq: 0, limit: 4 }]);
   });
 
   it("reports no more messages when a room read from the start is short", async () => {

@@ -35,7 +35,7 @@ function setup() {
 }
 
 function room(roomId: string, lastSeq = 0): RoomInfo {
-  return { roomId, name: roomId, kind: 1, lastSeq, peerMemberId: 0, peerUsername: "", ackedSeq: 0 };
+  return { roomId, name: roomId, kind: 1, lastSeq, peerMemberId: 0, peerUsername: "", ackedSeq: 0, online: 0 };
 }
 
 const frame = (op: number, seq: number, body: Uint8Array) => ({ ver: 1, op, seq, body });

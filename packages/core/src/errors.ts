@@ -20,6 +20,7 @@ export type ErrorCode =
   | "room_exists"
   | "conflict"
   | "payload_too_large"
+  | "limit_exceeded"
   | "rate_limited"
   | "unavailable"
   | "internal";
@@ -42,6 +43,7 @@ const STATUS: Record<ErrorCode, number> = {
   room_exists: 409,
   conflict: 409,
   payload_too_large: 413,
+  limit_exceeded: 403,
   rate_limited: 429,
   unavailable: 503,
   internal: 500,

@@ -26,6 +26,8 @@ const OPEN = 1;
 export class Channel {
   readonly key: string;
   readonly memberId: number;
+  /** The login session the connection belongs to ("" when logic did not say). */
+  readonly sessionId: string;
   readonly rooms = new Set<string>();
   /** Non-chat ops this connection accepts from the push API (goim's watch ops). */
   readonly accepts: Set<number>;
@@ -41,6 +43,7 @@ export class Channel {
   constructor(options: {
     key: string;
     memberId: number;
+    sessionId?: string;
     accepts?: Iterable<number>;
     socket: ChannelSocket;
     limits: ChannelLimits;
@@ -49,6 +52,7 @@ export class Channel {
   }) {
     this.key = options.key;
     this.memberId = options.memberId;
+    this.sessionId = options.sessionId ?? "";
     this.accepts = new Set(options.accepts ?? []);
     this.socket = options.socket;
     this.limits = options.limits;

@@ -1,4 +1,4 @@
-import type { CometApi } from "@chatroom/core";
+import { ChatError, type CometApi } from "@chatroom/core";
 import type {
   BroadcastRequest,
   BroadcastResponse,
@@ -12,8 +12,8 @@ import type {
 import type { BroadcastPacer } from "./broadcast-pacer.ts";
 import type { Buckets } from "./buckets.ts";
 import type { Channel } from "./channel.ts";
+import { applySubscriptions, closeIfAsked, hasControl } from "./connection-control.ts";
 import { encodeProto } from "./encode-proto.ts";
-import { applyMembershipChange, membershipChangeOf } from "./membership-event.ts";
 import type { CometMetrics } from "./metrics/comet-metrics.ts";
 
 /**
@@ -45,10 +45,10 @@ export function createCometApi(options: {
     async pushMsg(request: PushMsgRequest): Promise<PushMsgResponse> {
       counts.pushMsg++;
       metrics?.pushReceived("push_msg");
-      const frame = encodeProto(request.proto);
-      const proto = request.proto!;
-      const op = request.protoOp || proto.op;
-      const change = membershipChangeOf(proto.op, proto.body);
+      const { proto, control } = request;
+      if (!proto && !hasControl(control)) throw new ChatError("bad_request", "a push needs a frame or a control");
+      const frame = proto ? encodeProto(proto) : undefined;
+      const op = request.protoOp || proto?.op || 0;
       const targets = new Set<Channel>();
       for (const key of request.keys) {
         const channel = buckets.channel(key);
@@ -59,13 +59,15 @@ export function createCometApi(options: {
       let delivered = 0;
       let attempted = 0;
       for (const channel of targets) {
-        if (!channel.needPush(op)) continue;
-        // Subscribe before writing, so that the room's next message cannot reach the client before this event.
-        applyMembershipChange(buckets, channel, change);
-        attempted++;
-        if (channel.push(frame)) delivered++;
+        // A control reaches every targeted connection; a frame only those that accept its op.
+        applySubscriptions(buckets, channel, control);
+        if (frame && channel.needPush(op)) {
+          attempted++;
+          if (channel.push(frame)) delivered++;
+        }
+        closeIfAsked(channel, control);
       }
-      record(frame, proto, delivered, attempted);
+      if (frame && proto) record(frame, proto, delivered, attempted);
       return { delivered };
     },
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import type { CometApi, LogicApi } from "@chatroom/core";
+import { type CometApi, type LogicApi, originAllowed } from "@chatroom/core";
 import { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
 import { BroadcastPacer } from "./broadcast-pacer.ts";
@@ -88,6 +88,14 @@ export function createComet(options: CometOptions): Comet {
   function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (!accepting) {
       rejectUpgrade(socket, 503, "Service Unavailable");
+      return;
+    }
+    const { origin, host } = request.headers;
+    if (!originAllowed(origin, host, config.allowedOrigins)) {
+      // Cross-site WebSocket hijacking: a foreign page would otherwise ride on the visitor's session cookie.
+      metrics.requestRefused("origin");
+      logger.info({ origin, host }, "WebSocket upgrade refused: foreign Origin");
+      rejectUpgrade(socket, 403, "Forbidden");
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {

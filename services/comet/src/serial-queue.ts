@@ -37,6 +37,9 @@ export class SerialQueue {
         this.onError(error);
       }
       this.afterEach();
+      // Let other connections' I/O in between two requests of this one: with synchronous stores (SQLite) a
+      // pipelined burst would otherwise run back to back in one turn of the event loop.
+      if (this.tasks.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.running = false;
   }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { type ChatError, isChatError, type LogicApi } from "@chatroom/core";
+import { ChatError, isChatError, type LogicApi } from "@chatroom/core";
 import type { ConnectResponse } from "@chatroom/proto/grpc";
 import { decodeFrame, encodeFrame, type Frame, FrameError, HeartbeatReply, Op } from "@chatroom/proto/protocol";
 import type { RawData, WebSocket } from "ws";
@@ -13,7 +13,8 @@ import type { CometLogger } from "./logger.ts";
 import { runAt, type TimerHandle } from "./long-timeout.ts";
 import type { CometMetrics } from "./metrics/comet-metrics.ts";
 import type { OnlineCounts } from "./online-counts.ts";
-import { applyReceiveResult } from "./receive-result.ts";
+import { applyReceiveResult, checkAccepts } from "./receive-result.ts";
+import { RequestRate } from "./request-rate.ts";
 import { SerialQueue } from "./serial-queue.ts";
 
 /** What every connection of a comet shares. */
@@ -31,17 +32,21 @@ export interface ConnectionContext {
 const AUTH_FAILURES = new Set<ChatError["code"]>(["unauthorized", "token_expired", "session_revoked", "forbidden"]);
 const SESSION_ENDED = new Set<ChatError["code"]>(["unauthorized", "token_expired", "session_revoked"]);
 /** Refusals counted by their own code in chatroom_comet_auth_failures_total; anything else counts as "error". */
-const AUTH_REFUSALS = new Set<ChatError["code"]>([...AUTH_FAILURES, "bad_request"]);
+const AUTH_REFUSALS = new Set<ChatError["code"]>([...AUTH_FAILURES, "bad_request", "limit_exceeded", "rate_limited"]);
 
 /**
  * One client WebSocket (goim's ServeWebsocket): AUTH first, then HEARTBEATs answered locally and every other
- * request passed to logic.receive, one at a time in arrival order. Reading pauses while too many requests wait.
+ * request passed to logic.receive, one at a time in arrival order. Every frame spends a token of the connection's
+ * request rate (over it: OP_ERROR rate_limited without asking logic; ignoring that: close 4029), and reading pauses
+ * while too many requests wait, so one connection can neither flood logic nor hold the event loop.
  */
 export class WsConnection {
   /** Resolves once the socket is closed and the connection unregistered. */
   readonly closed: Promise<void>;
   private readonly ws: WebSocket;
-  private readonly request: IncomingMessage;
+  /** The upgrade request's Cookie header, kept only until AUTH (the request itself is not retained). */
+  private cookie: string;
+  private readonly rate: RequestRate;
   private readonly ctx: ConnectionContext;
   private readonly queue: SerialQueue;
   private channel: Channel | undefined;
@@ -58,7 +63,8 @@ export class WsConnection {
 
   constructor(ws: WebSocket, request: IncomingMessage, ctx: ConnectionContext) {
     this.ws = ws;
-    this.request = request;
+    this.cookie = request.headers.cookie ?? "";
+    this.rate = new RequestRate(ctx.config.requestRateCapacity, ctx.config.requestRateRefillPerSecond);
     this.ctx = ctx;
     this.heartbeatMs = ctx.config.heartbeatIntervalMs;
     this.closed = new Promise((resolve) => {
@@ -110,7 +116,21 @@ export class WsConnection {
       return;
     }
     this.authSeen = true;
-    this.queue.push(() => this.handle(frame));
+    const verdict = this.rate.take();
+    if (verdict === "close") {
+      this.ctx.metrics.requestRefused("rate_closed");
+      this.close(CloseCode.TOO_MANY_REQUESTS, "request rate exceeded");
+      return;
+    }
+    if (verdict === "refuse") {
+      this.ctx.metrics.requestRefused("rate_limited");
+      const error = new ChatError("rate_limited", "too many requests on this connection; slow down", {
+        retryAfterMs: this.rate.retryAfterMs(),
+      });
+      this.queue.push(async () => this.refuse(error, frame));
+    } else {
+      this.queue.push(() => this.handle(frame));
+    }
     if (!this.paused && this.queue.size >= this.ctx.config.maxPendingRequests) {
       this.paused = true;
       this.ws.pause();
@@ -140,6 +160,13 @@ export class WsConnection {
     }
   }
 
+  /** Answers a request with OP_ERROR without asking logic (its order among the replies is kept by the queue). */
+  private refuse(error: ChatError, frame: Frame): void {
+    const channel = this.channel;
+    if (this.closing || !channel || channel.isClosed) return;
+    this.write(channel, Op.ERROR, errorFrame(error, frame.op, frame.seq));
+  }
+
   private async handle(frame: Frame): Promise<void> {
     if (this.closing) return;
     if (frame.op === Op.AUTH) return this.authenticate(frame);
@@ -155,7 +182,7 @@ export class WsConnection {
     try {
       response = await logic.connect({
         server: config.id,
-        cookie: this.request.headers.cookie ?? "",
+        cookie: this.cookie,
         token: frame.body,
       });
     } catch (error) {
@@ -163,19 +190,30 @@ export class WsConnection {
       if (isChatError(error) && AUTH_FAILURES.has(error.code)) return this.close(CloseCode.UNAUTHORIZED, error.message);
       if (isChatError(error) && error.code === "bad_request")
         return this.close(CloseCode.PROTOCOL_ERROR, error.message);
+      if (isChatError(error) && (error.code === "limit_exceeded" || error.code === "rate_limited"))
+        return this.close(CloseCode.TOO_MANY_REQUESTS, error.message);
       logger.error({ err: error }, "logic.connect failed");
       return this.close(CloseCode.INTERNAL_ERROR, "internal error");
     }
     const { memberId, key } = response;
+    this.cookie = "";
     if (this.closing) {
       // The client left (or timed out) while logic registered it: undo that registration.
       this.ctx.track(this.disconnect(memberId, key));
       return;
     }
+    try {
+      checkAccepts(new Set(), response.accepts, config.maxAccepts);
+    } catch (error) {
+      this.ctx.metrics.authFailed("limit_exceeded");
+      this.ctx.track(this.disconnect(memberId, key));
+      return this.close(CloseCode.POLICY_VIOLATION, (error as Error).message);
+    }
     this.authTimer?.cancel();
     const channel = new Channel({
       key,
       memberId,
+      sessionId: response.sessionId,
       accepts: response.accepts,
       socket: this.ws,
       limits: { sendQueueMax: config.sendQueueMax, maxBufferedBytes: config.maxBufferedBytes },
@@ -232,12 +270,21 @@ export class WsConnection {
     try {
       result = await logic.receive({ memberId: channel.memberId, key: channel.key, server: config.id, proto });
     } catch (error) {
+      if (isChatError(error) && SESSION_ENDED.has(error.code)) {
+        // Logged out or expired since the last check: logic refuses every request of the session from now on.
+        return this.close(CloseCode.SESSION_EXPIRED, error.message);
+      }
       if (!isChatError(error)) this.ctx.logger.error({ err: error, op: frame.op }, "logic.receive failed");
       this.write(channel, Op.ERROR, errorFrame(error, frame.op, frame.seq));
       return;
     }
     if (this.closing) return;
-    applyReceiveResult(buckets, channel, result);
+    try {
+      applyReceiveResult(buckets, channel, result, config.maxAccepts);
+    } catch (error) {
+      this.write(channel, Op.ERROR, errorFrame(error, frame.op, frame.seq));
+      return;
+    }
     for (const reply of result.protos) this.write(channel, reply.op, encodeProto(reply));
   }
 

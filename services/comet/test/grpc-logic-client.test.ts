@@ -35,6 +35,7 @@ const ALL_CODES: ErrorCode[] = [
   "room_exists",
   "conflict",
   "payload_too_large",
+  "limit_exceeded",
   "rate_limited",
   "unavailable",
   "internal",
@@ -47,6 +48,7 @@ const CONNECT_RESPONSE: ConnectResponse = {
   accepts: [1000, 1001],
   heartbeatMs: 30_000,
   authReply: new Uint8Array([0, 1, 2, 253, 254, 255]),
+  sessionId: "session-1",
   expiresAtMs: 1_900_000_000_000,
 };
 

@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
 import { afterEach, describe, test } from "node:test";
-import type { Proto } from "@chatroom/proto/grpc";
+import type { ConnectionControl, Proto } from "@chatroom/proto/grpc";
 import { encodeFrame, encodeRawBatch, Op, RoomEvent, RoomEventType, RoomKind } from "@chatroom/proto/protocol";
 import { type Harness, startComet, type TestClient } from "./support/harness.ts";
 
 const proto = (op: number, ...bytes: number[]): Proto => ({ ver: 1, op, seq: 0, body: new Uint8Array(bytes) });
+
+const control = (fields: Partial<ConnectionControl>): ConnectionControl => ({
+  joinRooms: [],
+  leaveRooms: [],
+  closeCode: 0,
+  closeReason: "",
+  closeSessionId: "",
+  ...fields,
+});
 
 function membershipEvent(type: RoomEventType, memberId: number, roomId: string, withRoom = true): Proto {
   const room = withRoom
@@ -16,6 +25,7 @@ function membershipEvent(type: RoomEventType, memberId: number, roomId: string, 
         peerMemberId: 0,
         peerUsername: "",
         ackedSeq: 0,
+        online: 0,
       }
     : undefined;
   const body = RoomEvent.encode({ roomId, type, memberId, username: `m${memberId}`, room }).finish();
@@ -110,7 +120,7 @@ describe("comet push API", () => {
     for (const { client } of clients) assert.deepEqual([...(await client.next(Op.MESSAGE)).body], [3]);
   });
 
-  test("an OP_EVENT about the member's own join subscribes its connections before the event is written", async () => {
+  test("a push's control subscribes the targeted connections before its frame is written", async () => {
     h = await startComet();
     h.logic.addSession("alice", { memberId: 1, roomIds: ["lobby"] });
     h.logic.addSession("bob", { memberId: 2, roomIds: ["lobby"] });
@@ -118,24 +128,61 @@ describe("comet push API", () => {
     const a2 = await h.login("alice");
     const b = await h.login("bob");
     const joined = membershipEvent(RoomEventType.ROOM_EVENT_TYPE_JOINED, 1, "games");
-    // Bob's connection is addressed too (by key), but the event is not about him: he is not subscribed.
-    const push = await h.comet.api.pushMsg({ keys: [b.reply.key], members: [1], protoOp: Op.EVENT, proto: joined });
-    assert.equal(push.delivered, 3);
-    for (const { client } of [a1, a2, b]) assert.equal((await client.next()).op, Op.EVENT);
+    const push = await h.comet.api.pushMsg({
+      keys: [],
+      members: [1],
+      protoOp: Op.EVENT,
+      proto: joined,
+      control: control({ joinRooms: ["games"] }),
+    });
+    assert.equal(push.delivered, 2);
+    for (const { client } of [a1, a2]) assert.equal((await client.next()).op, Op.EVENT);
     assert.deepEqual((await h.comet.api.rooms({})).rooms, { lobby: 3, games: 2 });
+    assert.equal(await nextIsMarker(h, b.client, b.reply.key), true, "bob was not addressed");
 
     const left = membershipEvent(RoomEventType.ROOM_EVENT_TYPE_LEFT, 1, "games");
-    await h.comet.api.pushMsg({ keys: [], members: [1], protoOp: Op.EVENT, proto: left });
+    await h.comet.api.pushMsg({
+      keys: [],
+      members: [1],
+      protoOp: Op.EVENT,
+      proto: left,
+      control: control({ leaveRooms: ["games"] }),
+    });
     assert.deepEqual((await h.comet.api.rooms({})).rooms, { lobby: 3 });
   });
 
-  test("an OP_EVENT without the room info (what the room's other members get) changes no subscription", async () => {
+  test("the comet never reads pushed bodies: an OP_EVENT without a control changes no subscription", async () => {
     h = await startComet();
     h.logic.addSession("alice", { memberId: 1, roomIds: ["lobby"] });
     await h.login("alice");
-    const event = membershipEvent(RoomEventType.ROOM_EVENT_TYPE_LEFT, 1, "lobby", false);
+    const event = membershipEvent(RoomEventType.ROOM_EVENT_TYPE_JOINED, 1, "games");
     assert.equal((await h.comet.api.pushMsg({ keys: [], members: [1], protoOp: Op.EVENT, proto: event })).delivered, 1);
     assert.deepEqual((await h.comet.api.rooms({})).rooms, { lobby: 1 });
+  });
+
+  test("a control-only push closes exactly the connections of one session (logout) with its code", async () => {
+    h = await startComet();
+    h.logic.addSession("phone", { memberId: 1, sessionId: "s-phone" });
+    h.logic.addSession("laptop", { memberId: 1, sessionId: "s-laptop" });
+    const phone1 = await h.login("phone");
+    const phone2 = await h.login("phone");
+    const laptop = await h.login("laptop");
+    const response = await h.comet.api.pushMsg({
+      keys: [],
+      members: [1],
+      protoOp: 0,
+      control: control({ closeCode: 4010, closeReason: "logged out", closeSessionId: "s-phone" }),
+    });
+    assert.equal(response.delivered, 0, "no frame was written");
+    for (const { client } of [phone1, phone2]) {
+      assert.deepEqual(await client.closed, { code: 4010, reason: "logged out" });
+    }
+    assert.equal(await nextIsMarker(h, laptop.client, laptop.reply.key), true, "the other session stays open");
+  });
+
+  test("a push with neither a frame nor a control is rejected as a bad request", async () => {
+    h = await startComet();
+    await assert.rejects(h.comet.api.pushMsg({ keys: [], members: [1], protoOp: 0 }), { code: "bad_request" });
   });
 
   test("a push without a proto is rejected as a bad request", async () => {

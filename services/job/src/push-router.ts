@@ -71,9 +71,11 @@ export class PushRouter {
       this.options.stats?.onMiss("push", push);
       return;
     }
-    const proto = { ver: 1, op: push.operation, seq: 0, body: push.msg };
+    // Operation 0: a control-only push (logout, subscription change) that writes no frame.
+    const proto = push.operation === 0 ? undefined : { ver: 1, op: push.operation, seq: 0, body: push.msg };
+    const control = push.control;
     await this.callEach(perServer.keys(), (comet) =>
-      comet.pushMsg({ keys: perServer.get(comet.info.id) ?? [], members: [], protoOp: push.operation, proto }),
+      comet.pushMsg({ keys: perServer.get(comet.info.id) ?? [], members: [], protoOp: push.operation, proto, control }),
     );
     this.options.stats?.onPushed("push", perServer.size);
   }

@@ -51,6 +51,7 @@ export async function createLogic(deps: LogicDeps): Promise<Logic> {
     http: createHttpApi(services),
     async close() {
       clearInterval(sweep);
+      services.online.close();
     },
   };
 }

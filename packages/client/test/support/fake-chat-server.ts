@@ -188,8 +188,9 @@ export class FakeChatServer {
         const limit = request.limit > 0 ? Math.min(request.limit, 200) : 50;
         let messages: ChatMessage[];
         let hasMore: boolean;
-        if (request.afterSeq > 0) {
-          const after = all.filter((m) => m.seq > request.afterSeq);
+        const afterSeq = request.afterSeq;
+        if (afterSeq !== undefined) {
+          const after = all.filter((m) => m.seq > afterSeq);
           messages = after.slice(0, limit);
           hasMore = after.length > limit;
         } else {
@@ -233,6 +234,7 @@ export class FakeChatServer {
       peerMemberId: 0,
       peerUsername: "",
       ackedSeq: room.ackedSeq,
+      online: 0,
     };
   }
 }

@@ -24,6 +24,7 @@ const STATUS_OF: Record<ErrorCode, status> = {
   conflict: status.ALREADY_EXISTS,
   // gRPC itself answers RESOURCE_EXHAUSTED to a message above the size limit: the same meaning.
   payload_too_large: status.RESOURCE_EXHAUSTED,
+  limit_exceeded: status.RESOURCE_EXHAUSTED,
   rate_limited: status.RESOURCE_EXHAUSTED,
   unavailable: status.UNAVAILABLE,
   internal: status.INTERNAL,

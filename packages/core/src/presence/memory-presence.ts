@@ -32,11 +32,16 @@ export class MemoryPresence implements Presence {
   readonly #roomMembers = new Map<string, Map<number, number>>();
   /** server → connections. */
   readonly #servers = new Map<string, number>();
+  /** room → end of the online-push window claimed for it (entries are purged once past). */
+  readonly #onlinePushClaims = new Map<string, number>();
   #sweeper: NodeJS.Timeout | null;
 
   constructor(options: MemoryPresenceOptions = {}) {
     this.#now = options.now ?? Date.now;
-    this.#sweeper = setInterval(() => this.#purge(), options.sweepIntervalMs ?? 1000);
+    this.#sweeper = setInterval(() => {
+      this.#purge();
+      this.#pruneOnlinePushClaims();
+    }, options.sweepIntervalMs ?? 1000);
     this.#sweeper.unref();
   }
 
@@ -155,6 +160,18 @@ export class MemoryPresence implements Presence {
     return { connections: this.#connections.size, members: this.#keysByMember.size, servers: this.#servers.size };
   }
 
+  async claimOnlinePush(roomIds: readonly string[], windowMs: number): Promise<string[]> {
+    this.#open();
+    const now = this.#now();
+    const claimed: string[] = [];
+    for (const roomId of new Set(roomIds)) {
+      if ((this.#onlinePushClaims.get(roomId) ?? 0) > now) continue;
+      this.#onlinePushClaims.set(roomId, now + windowMs);
+      claimed.push(roomId);
+    }
+    return claimed;
+  }
+
   async close(): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
     this.#sweeper = null;
@@ -170,6 +187,11 @@ export class MemoryPresence implements Presence {
   #open(): void {
     if (!this.#sweeper) throw new ChatError("unavailable", "presence is closed");
     this.#purge();
+  }
+
+  #pruneOnlinePushClaims(): void {
+    const now = this.#now();
+    for (const [roomId, until] of this.#onlinePushClaims) if (until <= now) this.#onlinePushClaims.delete(roomId);
   }
 
   #purge(): void {

@@ -48,6 +48,12 @@ export interface Presence extends Closable {
   /** Rooms with the most online members, descending. */
   topRooms(limit: number): Promise<Array<{ roomId: string; count: number }>>;
   totals(): Promise<{ connections: number; members: number; servers: number }>;
+  /**
+   * Coalesces online-count pushes across every process sharing the presence: of the rooms given, returns those
+   * whose window was free and is now claimed by the caller for `windowMs`. The claimer pushes the room's count
+   * when its window ends; others who see a change meanwhile rely on that push (the count is read at push time).
+   */
+  claimOnlinePush(roomIds: readonly string[], windowMs: number): Promise<string[]>;
 }
 
 export interface RoomChange {

@@ -200,6 +200,16 @@ export function presenceContract(
       });
     });
 
+    it("lets one caller claim a room's online-push window until it ends", async () => {
+      await withSubject(factory, async (presence) => {
+        assert.deepEqual(await presence.claimOnlinePush(["a", "b", "a"], ttlMs), ["a", "b"]);
+        assert.deepEqual(await presence.claimOnlinePush(["a", "c"], ttlMs), ["c"]);
+        assert.deepEqual(await presence.claimOnlinePush([], ttlMs), []);
+        await eventually(async () => assert.deepEqual(await presence.claimOnlinePush(["a"], ttlMs), ["a"]), ttlMs * 10);
+        assert.deepEqual(await presence.claimOnlinePush(["a"], ttlMs), []);
+      });
+    });
+
     it("totals connections, distinct members and comets", async () => {
       await withSubject(factory, async (presence) => {
         assert.deepEqual(await presence.totals(), { connections: 0, members: 0, servers: 0 });

@@ -19,6 +19,7 @@ export class CometMetrics {
   readonly #connects: Counter;
   readonly #disconnects: Counter<"reason">;
   readonly #authFailures: Counter<"reason">;
+  readonly #refusals: Counter<"reason">;
   readonly #framesIn: Counter<"op">;
   readonly #bytesIn: Counter<"op">;
   readonly #framesOut: Counter<"op">;
@@ -67,6 +68,12 @@ export class CometMetrics {
     this.#authFailures = new Counter({
       name: "chatroom_comet_auth_failures_total",
       help: "Connections refused at OP_AUTH, by reason (unauthorized, token_expired, session_revoked, forbidden, bad_request, timeout, error)",
+      labelNames: ["reason"],
+      registers,
+    });
+    this.#refusals = new Counter({
+      name: "chatroom_comet_refusals_total",
+      help: "Upgrades and requests the comet refused itself, by reason (origin: foreign Origin header; rate_limited: over the connection's request rate; rate_closed: closed 4029 for ignoring it)",
       labelNames: ["reason"],
       registers,
     });
@@ -143,6 +150,11 @@ export class CometMetrics {
 
   authFailed(reason: string): void {
     this.#authFailures.inc({ reason });
+  }
+
+  /** The comet refused an upgrade or a request itself (never reached logic). */
+  requestRefused(reason: "origin" | "rate_limited" | "rate_closed"): void {
+    this.#refusals.inc({ reason });
   }
 
   heartbeat(): void {

@@ -21,6 +21,8 @@ export interface FakeSession {
   accepts?: number[];
   heartbeatMs?: number;
   expiresAtMs?: number;
+  /** Default: the token. */
+  sessionId?: string;
 }
 
 export function receiveResult(partial: Partial<ReceiveResponse> = {}): ReceiveResponse {
@@ -83,6 +85,7 @@ export class FakeLogic implements LogicApi {
       heartbeatMs,
       authReply,
       expiresAtMs: session.expiresAtMs ?? 0,
+      sessionId: session.sessionId ?? auth.token,
     };
   }
 

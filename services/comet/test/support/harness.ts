@@ -17,8 +17,8 @@ export interface Harness {
   logic: FakeLogic;
   server: Server;
   url: string;
-  /** Opens a client socket (not authenticated yet). */
-  open(path?: string): Promise<TestClient>;
+  /** Opens a client socket (not authenticated yet), with extra upgrade headers (Origin…). */
+  open(path?: string, headers?: Record<string, string>): Promise<TestClient>;
   /** Opens a client and authenticates it with the token (which must be a session of the fake logic). */
   login(token: string, accepts?: number[]): Promise<{ client: TestClient; reply: AuthReply }>;
   close(): Promise<void>;
@@ -43,8 +43,8 @@ export async function startComet(overrides: Partial<CometConfig> = {}, logic = n
     logic,
     server,
     url,
-    async open(path = "/ws") {
-      const client = new TestClient(new WebSocket(`${url}${path}`));
+    async open(path = "/ws", headers = {}) {
+      const client = new TestClient(new WebSocket(`${url}${path}`, { headers }));
       clients.push(client);
       await client.opened;
       return client;

@@ -16,7 +16,7 @@ import { readCookie } from "../auth/cookies.ts";
 import type { LogicServices } from "../services/logic-services.ts";
 import { toRoomInfo } from "../services/views.ts";
 import { newConnectionKey, sessionIdOfKey } from "./connection-key.ts";
-import { receiveHandlers } from "./receive-handlers.ts";
+import { decode, receiveHandlers } from "./receive-handlers.ts";
 
 const SESSION_ERRORS = new Set(["unauthorized", "token_expired", "session_revoked"]);
 
@@ -34,25 +34,29 @@ export class LogicApiImpl implements LogicApi {
   /** Authenticates an OP_AUTH (token, or the upgrade request's session cookie when empty) and registers presence. */
   async connect(request: ConnectRequest): Promise<ConnectResponse> {
     const { authenticator, accounts, rooms, presence, config } = this.#services;
-    let auth: AuthRequest;
-    try {
-      auth = AuthRequest.decode(request.token);
-    } catch (error) {
-      throw new ChatError("bad_request", "malformed AuthRequest body", { cause: error });
-    }
+    const auth = decode(AuthRequest, request.token, "AuthRequest");
     const token = auth.token || readCookie(request.cookie, config.cookieName);
     const session = await authenticator.authenticate(token);
     const member = await accounts.memberOf(session);
+    const live = await presence.locateMembers([member.id]);
+    if (live.length >= config.maxConnectionsPerMember) {
+      throw new ChatError(
+        "limit_exceeded",
+        `at most ${config.maxConnectionsPerMember} connections per member (CHATROOM_MAX_CONNECTIONS_PER_MEMBER)`,
+      );
+    }
     const memberRooms = await rooms.roomsOf(member.id);
     const key = newConnectionKey(session.id);
     const roomIds = memberRooms.map((r) => r.room.id);
     await presence.upsert({ key, memberId: member.id, server: request.server, rooms: roomIds }, config.presenceTtlMs);
+    this.#services.online.changed(roomIds);
+    const online = await presence.onlineCounts(roomIds);
     const authReply = AuthReply.encode({
       memberId: member.id,
       username: member.username,
       key,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
-      rooms: memberRooms.map(toRoomInfo),
+      rooms: memberRooms.map((view) => toRoomInfo(view, online.get(view.room.id) ?? 0)),
       server: request.server,
     }).finish();
     return {
@@ -63,11 +67,16 @@ export class LogicApiImpl implements LogicApi {
       heartbeatMs: config.heartbeatIntervalMs,
       authReply,
       expiresAtMs: session.expiresAtMs,
+      sessionId: session.id,
     };
   }
 
   async disconnect(request: DisconnectRequest): Promise<DisconnectResponse> {
-    return { has: await this.#services.presence.remove(request.key) };
+    const { presence, online } = this.#services;
+    const connection = await presence.get(request.key);
+    const has = await presence.remove(request.key);
+    if (connection) online.changed(connection.rooms);
+    return { has };
   }
 
   /** Renews presence (re-creating it from room_ids when the presence store lost it) while the session lives. */
@@ -82,6 +91,7 @@ export class LogicApiImpl implements LogicApi {
         { key: request.key, memberId: request.memberId, server: request.server, rooms: request.roomIds },
         config.presenceTtlMs,
       );
+      this.#services.online.changed(request.roomIds);
     }
     return { valid: true };
   }
@@ -97,6 +107,9 @@ export class LogicApiImpl implements LogicApi {
     if (!proto) throw new ChatError("bad_request", "missing frame");
     const handler = receiveHandlers.get(proto.op);
     if (!handler) throw new ChatError("bad_request", `operation ${opName(proto.op)} is not a request logic handles`);
+    // Every request re-checks the session, so a logout stops a connection at once even before the comet's
+    // close arrives (and a connection whose comet missed the close push is stopped at its next request).
+    await this.#requireLiveSession(request.key, request.memberId);
     let member: Promise<Member> | undefined;
     return handler(this.#services, {
       memberId: request.memberId,
@@ -117,14 +130,20 @@ export class LogicApiImpl implements LogicApi {
   }
 
   async #sessionStillValid(request: HeartbeatRequest): Promise<boolean> {
-    const sessionId = sessionIdOfKey(request.key);
-    if (!sessionId) return false;
     try {
-      const session = await this.#services.authenticator.sessionById(sessionId);
-      return session.memberId === request.memberId;
+      await this.#requireLiveSession(request.key, request.memberId);
+      return true;
     } catch (error) {
       if (error instanceof ChatError && SESSION_ERRORS.has(error.code)) return false;
       throw error;
     }
+  }
+
+  /** Throws session_revoked / token_expired / unauthorized unless the connection's session is live. */
+  async #requireLiveSession(key: string, memberId: number): Promise<void> {
+    const sessionId = sessionIdOfKey(key);
+    if (!sessionId) throw new ChatError("unauthorized", "the connection key carries no session");
+    const session = await this.#services.authenticator.sessionById(sessionId);
+    if (session.memberId !== memberId) throw new ChatError("unauthorized", "the session belongs to another member");
   }
 }

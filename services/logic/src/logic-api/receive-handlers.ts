@@ -6,6 +6,7 @@ import {
   ChangeRoomReply,
   ChangeRoomRequest,
   ChatMessage,
+  checkWire,
   HEADER_LENGTH,
   HistoryReply,
   HistoryRequest,
@@ -14,6 +15,8 @@ import {
   LeaveReply,
   LeaveRequest,
   Op,
+  REQUEST_WIRE,
+  type RequestName,
   ResumeReply,
   ResumeRequest,
   RoomKind,
@@ -42,7 +45,13 @@ interface Decoder<T> {
   decode(input: Uint8Array): T;
 }
 
-function decode<T>(type: Decoder<T>, body: Uint8Array, name: string): T {
+/**
+ * Decodes a request body strictly: anything but the message's own fields is a bad_request that changes nothing
+ * (ts-proto alone would read many garbage bodies as an empty message).
+ */
+export function decode<T>(type: Decoder<T>, body: Uint8Array, name: RequestName): T {
+  const problem = checkWire(body, REQUEST_WIRE[name]);
+  if (problem) throw new ChatError("bad_request", `malformed ${name} body: ${problem}`);
   try {
     return type.decode(body);
   } catch (error) {
@@ -95,7 +104,9 @@ const join: ReceiveHandler = async (services, request) => {
   const body = decode(JoinRequest, request.body, "JoinRequest");
   const view = await services.rooms.join(await request.member(), body.roomId, { create: body.create, name: body.name });
   await services.presence.updateRooms(request.key, { join: [view.room.id] });
-  const replyBody = JoinReply.encode({ room: toRoomInfo(view) }).finish();
+  services.online.changed([view.room.id]);
+  const online = await services.presence.onlineCounts([view.room.id]);
+  const replyBody = JoinReply.encode({ room: toRoomInfo(view, online.get(view.room.id) ?? 0) }).finish();
   return reply(Op.JOIN_REPLY, request, replyBody, { joinRooms: [view.room.id] });
 };
 
@@ -103,6 +114,7 @@ const leave: ReceiveHandler = async (services, request) => {
   const body = decode(LeaveRequest, request.body, "LeaveRequest");
   await services.rooms.leave(await request.member(), body.roomId);
   await services.presence.updateRooms(request.key, { leave: [body.roomId] });
+  services.online.changed([body.roomId]);
   const replyBody = LeaveReply.encode({ roomId: body.roomId }).finish();
   return reply(Op.LEAVE_REPLY, request, replyBody, { leaveRooms: [body.roomId] });
 };
@@ -111,7 +123,9 @@ const leave: ReceiveHandler = async (services, request) => {
 const changeRoom: ReceiveHandler = async (services, request) => {
   const body = decode(ChangeRoomRequest, request.body, "ChangeRoomRequest");
   const rooms = body.roomId ? [(await services.rooms.requireMember(request.memberId, body.roomId)).id] : [];
+  const before = await services.presence.get(request.key);
   await services.presence.updateRooms(request.key, { join: rooms, replace: true });
+  services.online.changed([...(before?.rooms ?? []), ...rooms]);
   const replyBody = ChangeRoomReply.encode({ roomId: body.roomId }).finish();
   return reply(Op.CHANGE_ROOM_REPLY, request, replyBody, { joinRooms: rooms, replaceRooms: true });
 };
@@ -154,7 +168,7 @@ const history: ReceiveHandler = async (services, request) => {
     afterSeq: body.afterSeq,
     limit: body.limit,
   });
-  const fitted = fitHistory(page, body.afterSeq > 0, services.config.maxFrameBytes);
+  const fitted = fitHistory(page, body.afterSeq !== undefined, services.config.maxFrameBytes);
   return reply(Op.HISTORY_REPLY, request, HistoryReply.encode(fitted).finish());
 };
 

@@ -8,6 +8,7 @@ import { instrumentStores } from "../metrics/instrument-stores.ts";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 import { AccountService } from "./accounts.ts";
 import { MessageService } from "./messages.ts";
+import { OnlineNotifier } from "./online-notifier.ts";
 import { Publisher } from "./publisher.ts";
 import { ResumeService } from "./resume.ts";
 import { RoomService } from "./rooms.ts";
@@ -36,6 +37,7 @@ export interface LogicServices {
   tokens: SessionTokens;
   authenticator: Authenticator;
   publisher: Publisher;
+  online: OnlineNotifier;
   accounts: AccountService;
   rooms: RoomService;
   messages: MessageService;
@@ -49,7 +51,17 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
   const now = deps.now ?? Date.now;
   const tokens = new SessionTokens(config.tokenSecret);
   const publisher = new Publisher(deps.bus, now, metrics);
-  const rooms = new RoomService({ stores, presence, publisher, now });
+  const online = new OnlineNotifier({ presence, publisher, intervalMs: config.onlinePushIntervalMs, logger });
+  const rooms = new RoomService({
+    stores,
+    presence,
+    publisher,
+    online,
+    rateLimiter,
+    createRate: { capacity: config.roomCreateRateCapacity, refillPerSecond: config.roomCreateRateRefillPerSecond },
+    maxRoomsPerMember: config.maxRoomsPerMember,
+    now,
+  });
   return {
     config,
     stores,
@@ -60,6 +72,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     tokens,
     authenticator: new Authenticator(tokens, stores.sessions, now),
     publisher,
+    online,
     rooms,
     accounts: new AccountService({
       stores,

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { PushBus } from "@chatroom/core";
 import { secondsSince } from "@chatroom/core/observability";
-import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
-import { ChatMessage, Op, RoomEvent } from "@chatroom/proto/protocol";
+import { type ConnectionControl, type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
+import { ChatMessage, OnlineUpdate, Op, RoomEvent } from "@chatroom/proto/protocol";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 
 const TYPE_LABEL: Record<number, string> = {
@@ -50,13 +50,38 @@ export class Publisher {
     });
   }
 
-  /** A membership event to the member's own connections: their comets (un)subscribe them. */
-  memberEvent(memberId: number, event: RoomEvent): Promise<PushMsg> {
+  /**
+   * A membership event to the member's own connections, with the subscription change their comets apply before
+   * writing it (the comets follow the control, never the event body).
+   */
+  memberEvent(memberId: number, event: RoomEvent, change: { join?: string[]; leave?: string[] }): Promise<PushMsg> {
     return this.#publish({
       type: PushMsg_Type.TYPE_PUSH,
       operation: Op.EVENT,
       members: [memberId],
       msg: RoomEvent.encode(event).finish(),
+      control: control({ joinRooms: change.join ?? [], leaveRooms: change.leave ?? [] }),
+    });
+  }
+
+  /** Closes every live connection of one login session (logout) on every comet, with `closeCode`. */
+  closeSession(memberId: number, sessionId: string, closeCode: number, reason: string): Promise<PushMsg> {
+    return this.#publish({
+      type: PushMsg_Type.TYPE_PUSH,
+      operation: 0,
+      members: [memberId],
+      msg: new Uint8Array(0),
+      control: control({ closeCode, closeReason: reason, closeSessionId: sessionId }),
+    });
+  }
+
+  /** Changed online counts to the room's connections (OP_ONLINE). */
+  onlineCount(roomId: string, count: number): Promise<PushMsg> {
+    return this.#publish({
+      type: PushMsg_Type.TYPE_ROOM,
+      operation: Op.ONLINE,
+      room: roomId,
+      msg: OnlineUpdate.encode({ online: [{ roomId, count }] }).finish(),
     });
   }
 
@@ -108,4 +133,8 @@ export class Publisher {
     this.#metrics?.published(TYPE_LABEL[push.type] ?? "other", secondsSince(start), false);
     return push;
   }
+}
+
+function control(fields: Partial<ConnectionControl>): ConnectionControl {
+  return { joinRooms: [], leaveRooms: [], closeCode: 0, closeReason: "", closeSessionId: "", ...fields };
 }

@@ -5,10 +5,13 @@ import {
   type Membership,
   type Presence,
   parseDirectRoomId,
+  type RateLimiter,
+  type RateRule,
   type Room,
   type Stores,
 } from "@chatroom/core";
 import { RoomEventType } from "@chatroom/proto/protocol";
+import type { OnlineNotifier } from "./online-notifier.ts";
 import type { Publisher } from "./publisher.ts";
 import { LOBBY_ROOM_ID, validatePublicRoomId, validateRoomId, validateRoomName } from "./room-ids.ts";
 import { type MemberRoom, toRoomInfo } from "./views.ts";
@@ -32,6 +35,12 @@ interface RoomServiceDeps {
   stores: Stores;
   presence: Presence;
   publisher: Publisher;
+  online: OnlineNotifier;
+  rateLimiter: RateLimiter;
+  /** Rooms a member may create (public rooms and new direct conversations). */
+  createRate: RateRule;
+  /** Public rooms a member may belong to. */
+  maxRoomsPerMember: number;
   now: () => number;
 }
 
@@ -40,12 +49,14 @@ interface RoomServiceDeps {
  * member's live connections), then an OP_EVENT push to the member (their comets follow it) and one to the room.
  */
 export class RoomService {
+  readonly #deps: RoomServiceDeps;
   readonly #stores: Stores;
   readonly #presence: Presence;
   readonly #publisher: Publisher;
   readonly #now: () => number;
 
   constructor(deps: RoomServiceDeps) {
+    this.#deps = deps;
     this.#stores = deps.stores;
     this.#presence = deps.presence;
     this.#publisher = deps.publisher;
@@ -61,9 +72,12 @@ export class RoomService {
   /** A new public room; the creator joins it. */
   async create(creator: Member, roomId: unknown, name: unknown): Promise<MemberRoom> {
     const id = validatePublicRoomId(roomId);
+    const roomName = validateRoomName(name, id);
+    await this.#checkRoomQuota(creator.id);
+    await this.#consumeCreateToken(creator.id);
     await this.#stores.rooms.create({
       id,
-      name: validateRoomName(name, id),
+      name: roomName,
       kind: "public",
       createdBy: creator.id,
       createdAtMs: this.#now(),
@@ -97,6 +111,8 @@ export class RoomService {
     const id = validatePublicRoomId(roomId);
     let room = await this.#stores.rooms.get(id);
     if (!room && options.create) {
+      await this.#checkRoomQuota(member.id);
+      await this.#consumeCreateToken(member.id);
       room = await this.#createIgnoringRace({
         id,
         name: validateRoomName(options.name, id),
@@ -106,6 +122,7 @@ export class RoomService {
     }
     if (!room) throw new ChatError("room_not_found", `room ${id} does not exist`);
     if (room.kind !== "public") throw new ChatError("forbidden", "direct conversations cannot be joined");
+    if (!(await this.#stores.rooms.isMember(id, member.id))) await this.#checkRoomQuota(member.id);
     await this.#addMember(room, member, null);
     return this.memberRoom(member.id, id);
   }
@@ -117,14 +134,18 @@ export class RoomService {
     if (!room) throw new ChatError("room_not_found", `room ${id} does not exist`);
     if (room.kind !== "public") throw new ChatError("forbidden", "direct conversations cannot be left");
     if (!(await this.#stores.rooms.leave(id, member.id))) return;
-    await this.#presence.leaveRoom(member.id, id);
+    if ((await this.#presence.leaveRoom(member.id, id)).length > 0) this.#deps.online.changed([id]);
     const event = {
       roomId: id,
       memberId: member.id,
       username: member.username,
       type: RoomEventType.ROOM_EVENT_TYPE_LEFT,
     };
-    await this.#publisher.memberEvent(member.id, { ...event, room: toRoomInfo({ room, ackedSeq: 0, peer: null }) });
+    await this.#publisher.memberEvent(
+      member.id,
+      { ...event, room: toRoomInfo({ room, ackedSeq: 0, peer: null }) },
+      { leave: [id] },
+    );
     await this.#publisher.roomEvent({ ...event, room: undefined });
   }
 
@@ -196,9 +217,11 @@ export class RoomService {
     const peer = await this.#stores.members.findById(peerId);
     if (!peer) throw new ChatError("member_not_found", `member ${peerId} does not exist`);
     const id = directRoomId(sender.id, peer.id);
-    const room =
-      (await this.#stores.rooms.get(id)) ??
-      (await this.#createIgnoringRace({ id, name: id, kind: "direct", createdBy: sender.id }));
+    let room = await this.#stores.rooms.get(id);
+    if (!room) {
+      await this.#consumeCreateToken(sender.id);
+      room = await this.#createIgnoringRace({ id, name: id, kind: "direct", createdBy: sender.id });
+    }
     await this.#addMember(room, sender, peer);
     await this.#addMember(room, peer, sender);
     return room;
@@ -206,7 +229,7 @@ export class RoomService {
 
   async #addMember(room: Room, member: Member, peer: Member | null): Promise<void> {
     if (!(await this.#stores.rooms.join(room.id, member.id, this.#now()))) return;
-    await this.#presence.joinRoom(member.id, room.id);
+    if ((await this.#presence.joinRoom(member.id, room.id)).length > 0) this.#deps.online.changed([room.id]);
     const event = {
       roomId: room.id,
       memberId: member.id,
@@ -214,8 +237,29 @@ export class RoomService {
       type: RoomEventType.ROOM_EVENT_TYPE_JOINED,
     };
     const view: MemberRoom = { room, ackedSeq: 0, peer: peer ? { id: peer.id, username: peer.username } : null };
-    await this.#publisher.memberEvent(member.id, { ...event, room: toRoomInfo(view) });
+    await this.#publisher.memberEvent(member.id, { ...event, room: toRoomInfo(view) }, { join: [room.id] });
     if (room.kind === "public") await this.#publisher.roomEvent({ ...event, room: undefined });
+  }
+
+  /** limit_exceeded when the member already belongs to the most public rooms allowed. */
+  async #checkRoomQuota(memberId: number): Promise<void> {
+    const max = this.#deps.maxRoomsPerMember;
+    const rooms = await this.#stores.rooms.roomsOf(memberId);
+    if (rooms.filter((r) => r.room.kind === "public").length >= max) {
+      throw new ChatError(
+        "limit_exceeded",
+        `a member may belong to at most ${max} public rooms (CHATROOM_MAX_ROOMS_PER_MEMBER); leave one first`,
+      );
+    }
+  }
+
+  async #consumeCreateToken(memberId: number): Promise<void> {
+    const decision = await this.#deps.rateLimiter.consume(`room-create:${memberId}`, this.#deps.createRate);
+    if (!decision.allowed) {
+      throw new ChatError("rate_limited", "creating rooms too fast; try again later", {
+        retryAfterMs: decision.retryAfterMs,
+      });
+    }
   }
 
   /** One member's membership, read as a one-row page of the room's members ordered by id. */

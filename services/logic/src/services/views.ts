@@ -26,7 +26,8 @@ export function toChatMessage(message: StoredMessage, kind: Room["kind"]): ChatM
   };
 }
 
-export function toRoomInfo(view: MemberRoom): RoomInfo {
+/** `online`: distinct members online in the room, when the caller read it (AuthReply, JoinReply). */
+export function toRoomInfo(view: MemberRoom, online = 0): RoomInfo {
   return {
     roomId: view.room.id,
     name: view.room.name,
@@ -35,5 +36,6 @@ export function toRoomInfo(view: MemberRoom): RoomInfo {
     peerMemberId: view.peer?.id ?? 0,
     peerUsername: view.peer?.username ?? "",
     ackedSeq: view.ackedSeq,
+    online,
   };
 }

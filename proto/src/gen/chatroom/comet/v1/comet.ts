@@ -35,11 +35,29 @@ export interface PushMsgRequest {
   keys: string[];
   /** Connections that do not accept this op (goim's NeedPush) are skipped; chat ops are always accepted. */
   protoOp: number;
+  /** The frame to write; absent for a control-only push. */
   proto?:
     | Proto
     | undefined;
   /** Members whose every connection on this comet receives the push (in addition to keys). */
   members: number[];
+  /** What the comet does to the targeted connections besides writing the frame. */
+  control?: ConnectionControl | undefined;
+}
+
+/**
+ * Instructions for the connections a push targets, so that the comet never decodes the frames it forwards.
+ * Subscriptions change before the frame is written (the room's next message cannot overtake the frame); a close
+ * happens after it.
+ */
+export interface ConnectionControl {
+  joinRooms: string[];
+  leaveRooms: string[];
+  /** Non-zero: close the targeted connections with this WebSocket close code and close_reason. */
+  closeCode: number;
+  closeReason: string;
+  /** With close_code: close only the targeted connections of this session (logout); empty: all of them. */
+  closeSessionId: string;
 }
 
 export interface PushMsgResponse {
@@ -163,7 +181,7 @@ export const Proto: MessageFns<Proto> = {
 };
 
 function createBasePushMsgRequest(): PushMsgRequest {
-  return { keys: [], protoOp: 0, proto: undefined, members: [] };
+  return { keys: [], protoOp: 0, proto: undefined, members: [], control: undefined };
 }
 
 export const PushMsgRequest: MessageFns<PushMsgRequest> = {
@@ -183,6 +201,9 @@ export const PushMsgRequest: MessageFns<PushMsgRequest> = {
         writer.int64(v);
       }
       writer.join();
+    }
+    if (message.control !== undefined) {
+      ConnectionControl.encode(message.control, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -241,6 +262,104 @@ export const PushMsgRequest: MessageFns<PushMsgRequest> = {
             }
 
             break;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.control = ConnectionControl.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseConnectionControl(): ConnectionControl {
+  return { joinRooms: [], leaveRooms: [], closeCode: 0, closeReason: "", closeSessionId: "" };
+}
+
+export const ConnectionControl: MessageFns<ConnectionControl> = {
+  encode(message: ConnectionControl, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.joinRooms) {
+      writer.uint32(10).string(v!);
+    }
+    for (const v of message.leaveRooms) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.closeCode !== 0) {
+      writer.uint32(24).int32(message.closeCode);
+    }
+    if (message.closeReason !== "") {
+      writer.uint32(34).string(message.closeReason);
+    }
+    if (message.closeSessionId !== "") {
+      writer.uint32(42).string(message.closeSessionId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConnectionControl {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConnectionControl();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.joinRooms.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.leaveRooms.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.closeCode = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.closeReason = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.closeSessionId = reader.string();
+            continue;
           }
         }
         if ((tag & 7) === 4 || tag === 0) {

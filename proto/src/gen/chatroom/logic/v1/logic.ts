@@ -44,6 +44,8 @@ export interface ConnectResponse {
   authReply: Uint8Array;
   /** Session expiry (ms since epoch): the comet closes the connection when it passes. */
   expiresAtMs: number;
+  /** The login session the connection belongs to (a logout closes exactly that session's connections). */
+  sessionId: string;
 }
 
 export interface DisconnectRequest {
@@ -188,6 +190,7 @@ function createBaseConnectResponse(): ConnectResponse {
     heartbeatMs: 0,
     authReply: new Uint8Array(0),
     expiresAtMs: 0,
+    sessionId: "",
   };
 }
 
@@ -217,6 +220,9 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
     }
     if (message.expiresAtMs !== 0) {
       writer.uint32(56).int64(message.expiresAtMs);
+    }
+    if (message.sessionId !== "") {
+      writer.uint32(66).string(message.sessionId);
     }
     return writer;
   },
@@ -298,6 +304,14 @@ export const ConnectResponse: MessageFns<ConnectResponse> = {
             }
 
             message.expiresAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.sessionId = reader.string();
             continue;
           }
         }

@@ -79,10 +79,23 @@ export interface RoomInfo {
   peerUsername: string;
   /** The member's stored read cursor (last OP_ACK), 0 when none. */
   ackedSeq: number;
+  /**
+   * Distinct members online in the room when this was produced (AuthReply, JoinReply); later changes arrive as
+   * OP_ONLINE pushes.
+   */
+  online: number;
 }
 
 /** OP_HEARTBEAT_REPLY (3): online counts of the connection's rooms (goim puts the room's count here). */
 export interface HeartbeatReply {
+  online: RoomOnline[];
+}
+
+/**
+ * OP_ONLINE (31), pushed by the server to a room's connections when its online count changed (coalesced: at most
+ * once per room per CHATROOM_ONLINE_PUSH_INTERVAL_MS).
+ */
+export interface OnlineUpdate {
   online: RoomOnline[];
 }
 
@@ -204,8 +217,11 @@ export interface HistoryRequest {
   roomId: string;
   /** Messages with seq < before_seq (0: from the newest). */
   beforeSeq: number;
-  /** Messages with seq > after_seq (used instead of before_seq when set). */
-  afterSeq: number;
+  /**
+   * Messages with seq > after_seq, oldest first (used instead of before_seq when present; 0 = from the
+   * beginning).
+   */
+  afterSeq?: number | undefined;
   limit: number;
 }
 
@@ -433,7 +449,7 @@ export const AuthReply: MessageFns<AuthReply> = {
 };
 
 function createBaseRoomInfo(): RoomInfo {
-  return { roomId: "", name: "", kind: 0, lastSeq: 0, peerMemberId: 0, peerUsername: "", ackedSeq: 0 };
+  return { roomId: "", name: "", kind: 0, lastSeq: 0, peerMemberId: 0, peerUsername: "", ackedSeq: 0, online: 0 };
 }
 
 export const RoomInfo: MessageFns<RoomInfo> = {
@@ -458,6 +474,9 @@ export const RoomInfo: MessageFns<RoomInfo> = {
     }
     if (message.ackedSeq !== 0) {
       writer.uint32(56).int64(message.ackedSeq);
+    }
+    if (message.online !== 0) {
+      writer.uint32(64).int32(message.online);
     }
     return writer;
   },
@@ -531,6 +550,14 @@ export const RoomInfo: MessageFns<RoomInfo> = {
             message.ackedSeq = longToNumber(reader.int64());
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.online = reader.int32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -566,6 +593,52 @@ export const HeartbeatReply: MessageFns<HeartbeatReply> = {
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
       const message = createBaseHeartbeatReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.online.push(RoomOnline.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseOnlineUpdate(): OnlineUpdate {
+  return { online: [] };
+}
+
+export const OnlineUpdate: MessageFns<OnlineUpdate> = {
+  encode(message: OnlineUpdate, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.online) {
+      RoomOnline.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): OnlineUpdate {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOnlineUpdate();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1574,7 +1647,7 @@ export const RoomResume: MessageFns<RoomResume> = {
 };
 
 function createBaseHistoryRequest(): HistoryRequest {
-  return { roomId: "", beforeSeq: 0, afterSeq: 0, limit: 0 };
+  return { roomId: "", beforeSeq: 0, afterSeq: undefined, limit: 0 };
 }
 
 export const HistoryRequest: MessageFns<HistoryRequest> = {
@@ -1585,7 +1658,7 @@ export const HistoryRequest: MessageFns<HistoryRequest> = {
     if (message.beforeSeq !== 0) {
       writer.uint32(16).int64(message.beforeSeq);
     }
-    if (message.afterSeq !== 0) {
+    if (message.afterSeq !== undefined) {
       writer.uint32(24).int64(message.afterSeq);
     }
     if (message.limit !== 0) {

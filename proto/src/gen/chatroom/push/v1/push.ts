@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
+import { ConnectionControl } from "../../comet/v1/comet.ts";
 
 export const protobufPackage = "chatroom.push.v1";
 
@@ -34,6 +35,11 @@ export interface PushMsg {
   publishedAtMs: number;
   /** Unique id of this push (the message id for chat messages), for logs and dedupe. */
   id: string;
+  /**
+   * TYPE_PUSH: what the comets do to the targeted connections besides writing the frame (subscriptions, close).
+   * A push with operation 0 carries no frame, only this.
+   */
+  control?: ConnectionControl | undefined;
 }
 
 export const PushMsg_Type = {
@@ -70,6 +76,7 @@ function createBasePushMsg(): PushMsg {
     seq: 0,
     publishedAtMs: 0,
     id: "",
+    control: undefined,
   };
 }
 
@@ -111,6 +118,9 @@ export const PushMsg: MessageFns<PushMsg> = {
     }
     if (message.id !== "") {
       writer.uint32(90).string(message.id);
+    }
+    if (message.control !== undefined) {
+      ConnectionControl.encode(message.control, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -224,6 +234,14 @@ export const PushMsg: MessageFns<PushMsg> = {
             }
 
             message.id = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.control = ConnectionControl.decode(reader, reader.uint32());
             continue;
           }
         }

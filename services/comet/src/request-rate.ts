@@ -1,0 +1,38 @@
+/**
+ * One connection's frame budget: a token bucket (`capacity` frames, refilled at `refillPerSecond`) kept as two
+ * numbers, so that a comet with 100k connections pays no timer or closure for it. The comet refuses a frame when
+ * the bucket is empty (OP_ERROR rate_limited, never forwarded to logic) and closes a client that keeps sending
+ * through a whole bucket's worth of refusals in a row: it ignores retry_after_ms.
+ */
+export class RequestRate {
+  private tokens: number;
+  private updatedAt: number;
+  private refusedInARow = 0;
+  private readonly capacity: number;
+  private readonly refillPerMs: number;
+
+  constructor(capacity: number, refillPerSecond: number, now = Date.now()) {
+    this.capacity = capacity;
+    this.refillPerMs = refillPerSecond / 1000;
+    this.tokens = capacity;
+    this.updatedAt = now;
+  }
+
+  /** "allow", "refuse" (answer rate_limited), or "close" (the client ignores the refusals). */
+  take(now = Date.now()): "allow" | "refuse" | "close" {
+    this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.refillPerMs);
+    this.updatedAt = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      this.refusedInARow = 0;
+      return "allow";
+    }
+    this.refusedInARow += 1;
+    return this.refusedInARow > this.capacity ? "close" : "refuse";
+  }
+
+  /** How long until the next frame would be allowed. */
+  retryAfterMs(): number {
+    return Math.max(1, Math.ceil((1 - this.tokens) / this.refillPerMs));
+  }
+}
