@@ -60,7 +60,7 @@ export interface ChatClientEvents {
   /** Each (room, seq) exactly once, in seq order per room. */
   message: ChatMessage;
   event: RoomEvent;
-  /** Online member counts of the connection's rooms (from heartbeat replies). */
+  /** Online member counts of the connection's rooms (AuthReply, JOIN replies, OP_ONLINE pushes, heartbeat replies). */
   online: ReadonlyMap<string, number>;
   /** The member's rooms changed (auth, join, leave, membership changes made elsewhere). */
   rooms: ReadonlyMap<string, RoomInfo>;

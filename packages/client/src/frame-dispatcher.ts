@@ -1,4 +1,12 @@
-import { ChatMessage, ErrorReply, type Frame, HeartbeatReply, Op, RoomEvent } from "@chatroom/proto/protocol";
+import {
+  ChatMessage,
+  ErrorReply,
+  type Frame,
+  HeartbeatReply,
+  OnlineUpdate,
+  Op,
+  RoomEvent,
+} from "@chatroom/proto/protocol";
 import { ChatClientError } from "./chat-client-error.ts";
 import type { ChatClientEvents } from "./chat-client-types.ts";
 import type { PendingRequests } from "./pending-requests.ts";
@@ -38,6 +46,9 @@ export class FrameDispatcher {
         }
         case Op.HEARTBEAT_REPLY:
           directory.setOnline(HeartbeatReply.decode(frame.body).online);
+          return;
+        case Op.ONLINE:
+          directory.setOnline(OnlineUpdate.decode(frame.body).online);
           return;
         case Op.ERROR: {
           const reply = ErrorReply.decode(frame.body);

@@ -36,6 +36,7 @@ export class RoomDirectory {
     const cursors: RoomCursor[] = [];
     for (const info of infos) {
       this.rooms.set(info.roomId, { ...info });
+      this.online.set(info.roomId, info.online);
       const known = this.#sequencer.lastSeq(info.roomId);
       if (known !== undefined) {
         cursors.push({ roomId: info.roomId, lastSeq: known });
@@ -46,6 +47,7 @@ export class RoomDirectory {
       cursors.push({ roomId: info.roomId, lastSeq: resumeFrom === "stored" ? -1 : start });
     }
     this.#emitter.emit("rooms", this.rooms);
+    this.#emitter.emit("online", this.online);
     return cursors;
   }
 
@@ -59,6 +61,8 @@ export class RoomDirectory {
     });
     this.#sequencer.track(info.roomId, info.lastSeq);
     this.#emitter.emit("rooms", this.rooms);
+    // A JOIN reply carries the count; the JOINED event another tab's join sends does not (0).
+    if (info.online > 0) this.setOnline([{ roomId: info.roomId, count: info.online }]);
   }
 
   remove(roomId: string): void {
@@ -88,9 +92,15 @@ export class RoomDirectory {
     else if (event.type === RoomEventType.ROOM_EVENT_TYPE_LEFT) this.remove(event.room?.roomId || event.roomId);
   }
 
+  /** Counts from heartbeat replies and OP_ONLINE pushes; rooms the member has left meanwhile are ignored. */
   setOnline(counts: readonly RoomOnline[]): void {
-    for (const { roomId, count } of counts) this.online.set(roomId, count);
-    this.#emitter.emit("online", this.online);
+    let changed = false;
+    for (const { roomId, count } of counts) {
+      if (!this.rooms.has(roomId) || this.online.get(roomId) === count) continue;
+      this.online.set(roomId, count);
+      changed = true;
+    }
+    if (changed) this.#emitter.emit("online", this.online);
   }
 
   clearOnline(): void {

@@ -5,6 +5,7 @@ import {
   ErrorReply,
   HeartbeatReply,
   JoinReply,
+  OnlineUpdate,
   Op,
   RoomEvent,
   RoomEventType,
@@ -130,15 +131,24 @@ describe("FrameDispatcher", () => {
     assert.equal(events.length, 3);
   });
 
-  it("records online counts from heartbeat replies", () => {
+  it("records online counts from the AuthReply, heartbeat replies and OP_ONLINE pushes of the member's rooms", () => {
     const t = setup();
-    let seen: ReadonlyMap<string, number> | undefined;
+    const seen: Array<Record<string, number>> = [];
     t.emitter.on("online", (online) => {
-      seen = online;
+      seen.push(Object.fromEntries(online));
     });
-    const body = HeartbeatReply.encode({ online: [{ roomId: "lobby", count: 3 }] }).finish();
-    t.dispatcher.dispatch(frame(Op.HEARTBEAT_REPLY, 5, body));
-    assert.equal(seen?.get("lobby"), 3);
+    t.directory.reset([{ ...room("lobby"), online: 2 }], "latest");
+    const heartbeat = HeartbeatReply.encode({ online: [{ roomId: "lobby", count: 3 }] }).finish();
+    t.dispatcher.dispatch(frame(Op.HEARTBEAT_REPLY, 5, heartbeat));
+    const pushed = OnlineUpdate.encode({
+      online: [
+        { roomId: "lobby", count: 4 },
+        { roomId: "left-already", count: 9 },
+      ],
+    }).finish();
+    t.dispatcher.dispatch(frame(Op.ONLINE, 0, pushed));
+    t.dispatcher.dispatch(frame(Op.ONLINE, 0, pushed));
+    assert.deepEqual(seen, [{ lobby: 2 }, { lobby: 3 }, { lobby: 4 }], "unchanged counts emit nothing");
   });
 
   it("emits server pushes of other ops as push events and drops late replies", () => {

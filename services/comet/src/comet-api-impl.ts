@@ -15,6 +15,7 @@ import type { Channel } from "./channel.ts";
 import { applySubscriptions, closeIfAsked, hasControl } from "./connection-control.ts";
 import { encodeProto } from "./encode-proto.ts";
 import type { CometMetrics } from "./metrics/comet-metrics.ts";
+import type { OnlineCounts } from "./online-counts.ts";
 
 /**
  * The comet's push API (goim's comet gRPC server). Every push encodes its frame once and hands the same bytes to
@@ -29,11 +30,12 @@ export interface PushCounts {
 
 export function createCometApi(options: {
   buckets: Buckets;
+  online: OnlineCounts;
   pacer: BroadcastPacer;
   counts: PushCounts;
   metrics?: CometMetrics;
 }): CometApi {
-  const { buckets, pacer, counts, metrics } = options;
+  const { buckets, online, pacer, counts, metrics } = options;
   /** Records one frame written to `delivered` of `attempted` connections. */
   const record = (frame: Uint8Array, proto: Proto, delivered: number, attempted: number): void => {
     if (!metrics) return;
@@ -96,6 +98,7 @@ export function createCometApi(options: {
       counts.broadcastRoom++;
       metrics?.pushReceived("broadcast_room");
       const frame = encodeProto(request.proto);
+      if (request.online !== undefined) online.set(request.roomId, request.online);
       let delivered = 0;
       let attempted = 0;
       for (const bucket of buckets.all) {

@@ -133,7 +133,7 @@ export function createComet(options: CometOptions): Comet {
 
   return {
     id: config.id,
-    api: createCometApi({ buckets, pacer, counts: pushCounts, metrics }),
+    api: createCometApi({ buckets, online, pacer, counts: pushCounts, metrics }),
     handleUpgrade,
     attach(server, path = "/ws") {
       const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {

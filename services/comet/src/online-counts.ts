@@ -27,6 +27,11 @@ export class OnlineCounts {
     return this.counts.get(roomId) ?? 0;
   }
 
+  /** A fresher count than the last renewal: an OP_ONLINE push passed through this comet. */
+  set(roomId: string, count: number): void {
+    this.counts.set(roomId, count);
+  }
+
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => void this.renew(), this.options.intervalMs);

@@ -5,6 +5,9 @@ import { BroadcastPacer } from "../src/broadcast-pacer.ts";
 import { Buckets } from "../src/buckets.ts";
 import { Channel, type ChannelSocket } from "../src/channel.ts";
 import { createCometApi } from "../src/comet-api-impl.ts";
+import { OnlineCounts } from "../src/online-counts.ts";
+import { FakeLogic } from "./support/fake-logic.ts";
+import { silentLogger } from "./support/harness.ts";
 
 /** Records what a channel writes; stands in for a ws socket in these unit tests of the fan-out. */
 class RecordingSocket implements ChannelSocket {
@@ -36,7 +39,28 @@ function channel(
   return { ch, socket };
 }
 
+function onlineCounts(buckets: Buckets): OnlineCounts {
+  return new OnlineCounts({ server: "c", intervalMs: 60_000, logic: new FakeLogic(), buckets, logger: silentLogger });
+}
+
 describe("comet fan-out", () => {
+  test("broadcastRoom keeps the online count that travels beside an OP_ONLINE batch, for heartbeat replies", async () => {
+    const buckets = new Buckets(2);
+    channel(buckets, "a", 1, ["lobby"]);
+    const online = onlineCounts(buckets);
+    const api = createCometApi({
+      buckets,
+      online,
+      pacer: new BroadcastPacer(),
+      counts: { pushMsg: 0, broadcast: 0, broadcastRoom: 0 },
+    });
+    const proto = { ver: 1, op: Op.RAW, seq: 0, body: new Uint8Array([1]) };
+    await api.broadcastRoom({ roomId: "lobby", proto });
+    assert.equal(online.get("lobby"), 0);
+    await api.broadcastRoom({ roomId: "lobby", proto, online: 5 });
+    assert.equal(online.get("lobby"), 5);
+  });
+
   test("broadcastRoom encodes the frame once and hands the same bytes to every channel across buckets", async () => {
     const buckets = new Buckets(8);
     const members = Array.from({ length: 40 }, (_, i) => channel(buckets, `key-${i}`, i, ["lobby"]));
@@ -46,7 +70,7 @@ describe("comet fan-out", () => {
       "spread over buckets",
     );
     const counts = { pushMsg: 0, broadcast: 0, broadcastRoom: 0 };
-    const api = createCometApi({ buckets, pacer: new BroadcastPacer(), counts });
+    const api = createCometApi({ buckets, online: onlineCounts(buckets), pacer: new BroadcastPacer(), counts });
     const body = new Uint8Array([1, 2, 3]);
     const response = await api.broadcastRoom({ roomId: "lobby", proto: { ver: 1, op: Op.RAW, seq: 0, body } });
     assert.equal(response.delivered, 40);
@@ -66,6 +90,7 @@ describe("comet fan-out", () => {
     const b = channel(buckets, "b", 2, []);
     const api = createCometApi({
       buckets,
+      online: onlineCounts(buckets),
       pacer: new BroadcastPacer(),
       counts: { pushMsg: 0, broadcast: 0, broadcastRoom: 0 },
     });

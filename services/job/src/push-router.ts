@@ -87,9 +87,12 @@ export class PushRouter {
       return;
     }
     const frames = packRoomFrames(pushes, this.options.roomBatchMaxMessages, this.options.roomBatchMaxBytes);
-    for (const frame of frames) {
+    // The latest online count among the pushes travels beside the frames (the comets never decode them).
+    const online = pushes.findLast((push) => push.online !== undefined)?.online;
+    for (const [i, frame] of frames.entries()) {
       const proto = frameToProto(frame);
-      await this.callEach(servers, (comet) => comet.broadcastRoom({ roomId, proto }));
+      const request = i === frames.length - 1 && online !== undefined ? { roomId, proto, online } : { roomId, proto };
+      await this.callEach(servers, (comet) => comet.broadcastRoom(request));
     }
     this.options.stats?.onPushed("room", servers.length);
   }

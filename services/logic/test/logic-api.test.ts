@@ -205,7 +205,7 @@ describe("LogicApi for comets", () => {
       conn,
       Op.HISTORY,
       9,
-      HistoryRequest.encode({ roomId: "hist", beforeSeq: 0, afterSeq: 0, limit: 3 }).finish(),
+      HistoryRequest.encode({ roomId: "hist", beforeSeq: 0, limit: 3 }).finish(),
     );
     assert.equal(response.protos[0]?.op, Op.HISTORY_REPLY);
     assert.equal(response.protos[0]?.seq, 9);
@@ -225,7 +225,7 @@ describe("LogicApi for comets", () => {
       conn,
       Op.HISTORY,
       2,
-      HistoryRequest.encode({ roomId: "big", beforeSeq: 0, afterSeq: 0, limit: 200 }).finish(),
+      HistoryRequest.encode({ roomId: "big", beforeSeq: 0, limit: 200 }).finish(),
     );
     const body = response.protos[0]?.body ?? new Uint8Array();
     assert.ok(body.length + HEADER_LENGTH <= harness.config.maxFrameBytes);
@@ -320,7 +320,7 @@ describe("LogicApi for comets", () => {
       conn,
       Op.HISTORY,
       1,
-      HistoryRequest.encode({ roomId: "resume", beforeSeq: 0, afterSeq: 0, limit: 0 }).finish(),
+      HistoryRequest.encode({ roomId: "resume", beforeSeq: 0, limit: 0 }).finish(),
     );
     assert.equal(await rejection(notMember), "not_member");
   });

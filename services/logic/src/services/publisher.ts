@@ -82,6 +82,7 @@ export class Publisher {
       operation: Op.ONLINE,
       room: roomId,
       msg: OnlineUpdate.encode({ online: [{ roomId, count }] }).finish(),
+      online: count,
     });
   }
 

@@ -81,7 +81,14 @@ export interface BroadcastResponse {
 export interface BroadcastRoomRequest {
   roomId: string;
   /** Usually an OP_RAW frame holding a batch of frames, encoded once by job for every comet. */
-  proto?: Proto | undefined;
+  proto?:
+    | Proto
+    | undefined;
+  /**
+   * The room's online count when the batch holds an OP_ONLINE push (the latest one): the comet answers heartbeats
+   * with it from then on.
+   */
+  online?: number | undefined;
 }
 
 export interface BroadcastRoomResponse {
@@ -535,7 +542,7 @@ export const BroadcastResponse: MessageFns<BroadcastResponse> = {
 };
 
 function createBaseBroadcastRoomRequest(): BroadcastRoomRequest {
-  return { roomId: "", proto: undefined };
+  return { roomId: "", proto: undefined, online: undefined };
 }
 
 export const BroadcastRoomRequest: MessageFns<BroadcastRoomRequest> = {
@@ -545,6 +552,9 @@ export const BroadcastRoomRequest: MessageFns<BroadcastRoomRequest> = {
     }
     if (message.proto !== undefined) {
       Proto.encode(message.proto, writer.uint32(18).fork()).join();
+    }
+    if (message.online !== undefined) {
+      writer.uint32(24).int32(message.online);
     }
     return writer;
   },
@@ -576,6 +586,14 @@ export const BroadcastRoomRequest: MessageFns<BroadcastRoomRequest> = {
             }
 
             message.proto = Proto.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.online = reader.int32();
             continue;
           }
         }

@@ -39,7 +39,14 @@ export interface PushMsg {
    * TYPE_PUSH: what the comets do to the targeted connections besides writing the frame (subscriptions, close).
    * A push with operation 0 carries no frame, only this.
    */
-  control?: ConnectionControl | undefined;
+  control?:
+    | ConnectionControl
+    | undefined;
+  /**
+   * TYPE_ROOM OP_ONLINE pushes: the count the frame carries, passed to the comets beside the frame so that they
+   * keep it for heartbeat replies without decoding the frame.
+   */
+  online?: number | undefined;
 }
 
 export const PushMsg_Type = {
@@ -77,6 +84,7 @@ function createBasePushMsg(): PushMsg {
     publishedAtMs: 0,
     id: "",
     control: undefined,
+    online: undefined,
   };
 }
 
@@ -121,6 +129,9 @@ export const PushMsg: MessageFns<PushMsg> = {
     }
     if (message.control !== undefined) {
       ConnectionControl.encode(message.control, writer.uint32(98).fork()).join();
+    }
+    if (message.online !== undefined) {
+      writer.uint32(104).int32(message.online);
     }
     return writer;
   },
@@ -242,6 +253,14 @@ export const PushMsg: MessageFns<PushMsg> = {
             }
 
             message.control = ConnectionControl.decode(reader, reader.uint32());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.online = reader.int32();
             continue;
           }
         }
