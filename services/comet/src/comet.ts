@@ -9,6 +9,7 @@ import { CloseCode } from "./close-codes.ts";
 import { createCometApi, type PushCounts } from "./comet-api-impl.ts";
 import type { CometConfig } from "./config.ts";
 import { type CometLogger, defaultCometLogger } from "./logger.ts";
+import { MemberRates } from "./member-rates.ts";
 import { CometMetrics } from "./metrics/comet-metrics.ts";
 import { OnlineCounts } from "./online-counts.ts";
 import { type ConnectionContext, WsConnection } from "./ws-connection.ts";
@@ -55,6 +56,7 @@ export function createComet(options: CometOptions): Comet {
     logger,
   });
   const pacer = new BroadcastPacer();
+  const memberRates = new MemberRates(config.memberRequestRateCapacity, config.memberRequestRateRefillPerSecond);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.maxFrameBytes,
@@ -77,6 +79,7 @@ export function createComet(options: CometOptions): Comet {
     logic,
     buckets,
     online,
+    memberRates,
     logger,
     metrics,
     track(promise) {
@@ -150,6 +153,7 @@ export function createComet(options: CometOptions): Comet {
       closing ??= (async () => {
         await drain();
         pacer.stop();
+        memberRates.stop();
         for (const { server, listener } of attached) server.off("upgrade", listener);
         await online.stop();
         await new Promise<void>((resolve) => wss.close(() => resolve()));

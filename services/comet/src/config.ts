@@ -71,6 +71,18 @@ export const cometConfigSchema = {
       "burst's worth in a row is closed with 4029",
     { min: 1 },
   ),
+  memberRequestRateCapacity: setting.int(
+    "CHATROOM_COMET_MEMBER_REQUEST_RATE_CAPACITY",
+    200,
+    "Burst of frames all of one member's connections on this comet may send together; a new connection costs 5",
+    { min: 1 },
+  ),
+  memberRequestRateRefillPerSecond: setting.int(
+    "CHATROOM_COMET_MEMBER_REQUEST_RATE_REFILL_PER_SECOND",
+    50,
+    "Sustained frames per second all of one member's connections on this comet may send together",
+    { min: 1 },
+  ),
   allowedOrigins: allowedOriginsSetting,
   drainTimeoutMs: setting.int(
     "CHATROOM_COMET_DRAIN_TIMEOUT_MS",

@@ -1,7 +1,15 @@
 import type { IncomingMessage } from "node:http";
-import { ChatError, isChatError, type LogicApi } from "@chatroom/core";
+import { type ChatError, isChatError, type LogicApi } from "@chatroom/core";
 import type { ConnectResponse } from "@chatroom/proto/grpc";
-import { decodeFrame, encodeFrame, type Frame, FrameError, HeartbeatReply, Op } from "@chatroom/proto/protocol";
+import {
+  decodeFrame,
+  ErrorReply,
+  encodeFrame,
+  type Frame,
+  FrameError,
+  HeartbeatReply,
+  Op,
+} from "@chatroom/proto/protocol";
 import type { RawData, WebSocket } from "ws";
 import type { Buckets } from "./buckets.ts";
 import { Channel } from "./channel.ts";
@@ -11,6 +19,7 @@ import { encodeProto } from "./encode-proto.ts";
 import { errorFrame } from "./error-frame.ts";
 import type { CometLogger } from "./logger.ts";
 import { runAt, type TimerHandle } from "./long-timeout.ts";
+import type { MemberRates } from "./member-rates.ts";
 import type { CometMetrics } from "./metrics/comet-metrics.ts";
 import type { OnlineCounts } from "./online-counts.ts";
 import { applyReceiveResult, checkAccepts } from "./receive-result.ts";
@@ -23,12 +32,18 @@ export interface ConnectionContext {
   logic: LogicApi;
   buckets: Buckets;
   online: OnlineCounts;
+  /** Frame budgets shared by each member's connections on this comet. */
+  memberRates: MemberRates;
   logger: CometLogger;
   metrics: CometMetrics;
   /** Keeps a logic call that close() must wait for (disconnects). */
   track(promise: Promise<unknown>): void;
 }
 
+/** How long a flooding client's socket stays after its close frame was sent (unread) before it is cut. */
+const ABUSIVE_CLOSE_GRACE_MS = 1000;
+/** Tokens of the member's frame budget a new connection costs. */
+const CONNECTION_COST = 5;
 const AUTH_FAILURES = new Set<ChatError["code"]>(["unauthorized", "token_expired", "session_revoked", "forbidden"]);
 const SESSION_ENDED = new Set<ChatError["code"]>(["unauthorized", "token_expired", "session_revoked"]);
 /** Refusals counted by their own code in chatroom_comet_auth_failures_total; anything else counts as "error". */
@@ -93,8 +108,24 @@ export class WsConnection {
     if (this.closing) return;
     this.closing = true;
     this.queue.clear();
+    // Reading may be paused (too many requests waiting): the peer's close frame must still be read, or the close
+    // handshake would hang until ws's 30 s close timeout. Frames read from now on are ignored.
+    if (this.paused) {
+      this.paused = false;
+      this.ws.resume();
+    }
     if (this.channel) this.channel.close(code, closeReason(reason));
     else if (this.ws.readyState === this.ws.OPEN) this.ws.close(code, closeReason(reason));
+  }
+
+  /**
+   * Closes a client that floods the comet (4029): after the close frame nothing more is read from it — its
+   * pipelined frames would cost parsing for nothing — and the socket is cut a moment later, handshake or not.
+   */
+  private closeAbusive(reason: string): void {
+    this.close(CloseCode.TOO_MANY_REQUESTS, reason);
+    this.ws.pause();
+    setTimeout(() => this.ws.terminate(), ABUSIVE_CLOSE_GRACE_MS).unref();
   }
 
   /** Cuts the socket without a close handshake (drain timeout). */
@@ -116,18 +147,19 @@ export class WsConnection {
       return;
     }
     this.authSeen = true;
-    const verdict = this.rate.take();
+    const verdict = this.spend();
     if (verdict === "close") {
       this.ctx.metrics.requestRefused("rate_closed");
-      this.close(CloseCode.TOO_MANY_REQUESTS, "request rate exceeded");
+      this.closeAbusive("request rate exceeded");
       return;
     }
     if (verdict === "refuse") {
       this.ctx.metrics.requestRefused("rate_limited");
-      const error = new ChatError("rate_limited", "too many requests on this connection; slow down", {
-        retryAfterMs: this.rate.retryAfterMs(),
-      });
-      this.queue.push(async () => this.refuse(error, frame));
+      const retryAfterMs = Math.max(
+        this.rate.retryAfterMs(),
+        this.channel ? this.ctx.memberRates.retryAfterMs(this.channel.memberId) : 0,
+      );
+      this.queue.push(async () => this.refuse(frame, retryAfterMs));
     } else {
       this.queue.push(() => this.handle(frame));
     }
@@ -160,11 +192,27 @@ export class WsConnection {
     }
   }
 
-  /** Answers a request with OP_ERROR without asking logic (its order among the replies is kept by the queue). */
-  private refuse(error: ChatError, frame: Frame): void {
+  /** One frame's tokens: the connection's, then (once authenticated) the member's on this comet. */
+  private spend(): "allow" | "refuse" | "close" {
+    const own = this.rate.take();
+    if (own !== "allow" || !this.channel) return own;
+    return this.ctx.memberRates.take(this.channel.memberId);
+  }
+
+  /**
+   * Answers a request with OP_ERROR rate_limited without asking logic (its order among the replies is kept by the
+   * queue). No Error object: a flood makes many of these, and a stack trace each would cost more than the request.
+   */
+  private refuse(frame: Frame, retryAfterMs: number): void {
     const channel = this.channel;
     if (this.closing || !channel || channel.isClosed) return;
-    this.write(channel, Op.ERROR, errorFrame(error, frame.op, frame.seq));
+    const body = ErrorReply.encode({
+      code: "rate_limited",
+      message: "too many requests; slow down",
+      requestOp: frame.op,
+      retryAfterMs,
+    }).finish();
+    this.write(channel, Op.ERROR, encodeFrame(Op.ERROR, frame.seq, body));
   }
 
   private async handle(frame: Frame): Promise<void> {
@@ -208,6 +256,12 @@ export class WsConnection {
       this.ctx.metrics.authFailed("limit_exceeded");
       this.ctx.track(this.disconnect(memberId, key));
       return this.close(CloseCode.POLICY_VIOLATION, (error as Error).message);
+    }
+    // A connection costs its member more than a request: reconnecting in a loop is a flood too.
+    if (this.ctx.memberRates.take(memberId, CONNECTION_COST) !== "allow") {
+      this.ctx.metrics.authFailed("rate_limited");
+      this.ctx.track(this.disconnect(memberId, key));
+      return this.closeAbusive("connecting too often; try again later");
     }
     this.authTimer?.cancel();
     const channel = new Channel({

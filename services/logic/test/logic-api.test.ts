@@ -16,6 +16,7 @@ import {
   JoinReply,
   JoinRequest,
   LeaveRequest,
+  OnlineUpdate,
   Op,
   ResumeReply,
   ResumeRequest,
@@ -363,5 +364,72 @@ describe("LogicApi for comets", () => {
     assert.deepEqual(await harness.logic.api.disconnect({ memberId: erin.id, key: second.key, server: SERVER }), {
       has: false,
     });
+  });
+  it("re-checks the session on every request: after logout the next request is refused session_revoked", async () => {
+    const frank = await register(harness, "frank");
+    const conn = await connect(frank);
+    assert.equal(conn.sessionId.length > 0, true, "the comet learns the connection's session");
+    await sendText(conn, "lobby", "before logout");
+    await request(harness, "DELETE", "/api/v1/sessions/current", { token: frank.token });
+    assert.equal(await rejection(sendText(conn, "lobby", "after logout")), "session_revoked");
+  });
+
+  it("logout publishes a control-only push that closes that session's connections with 4010", async () => {
+    const gina = await register(harness, "gina");
+    const conn = await connect(gina);
+    await request(harness, "DELETE", "/api/v1/sessions/current", { token: gina.token });
+    const push = await harness.waitForPush((p) => p.members.includes(gina.id) && p.control?.closeCode === 4010);
+    assert.equal(push.operation, 0, "no frame");
+    assert.equal(push.control?.closeSessionId, conn.sessionId);
+  });
+
+  it("refuses a garbage body that would decode as an empty message, and changes nothing", async () => {
+    const conn = await connect(alice);
+    const garbage = new TextEncoder().encode("live://1001");
+    assert.equal(await rejection(receive(conn, Op.CHANGE_ROOM, 1, garbage)), "bad_request");
+    const rooms = [...((await harness.presence.get(conn.key))?.rooms ?? [])].sort();
+    assert.deepEqual(rooms, [...conn.roomIds].sort(), "every subscription kept");
+    assert.equal(await rejection(receive(conn, Op.SUB, 2, new Uint8Array([0x78, 0x01]))), "bad_request");
+    const badAuth = harness.logic.api.connect({ server: SERVER, cookie: "", token: garbage });
+    assert.equal(await rejection(badAuth), "bad_request");
+  });
+
+  it("refuses a connection beyond the member's connection limit with limit_exceeded", async () => {
+    const limited = await startHarness({ maxConnectionsPerMember: 2 });
+    try {
+      const hank = await register(limited, "hank");
+      const open = () => limited.logic.api.connect({ server: SERVER, cookie: "", token: authBytes(hank.token) });
+      const first = await open();
+      await open();
+      assert.equal(await rejection(open()), "limit_exceeded");
+      await limited.logic.api.disconnect({ memberId: hank.id, key: first.key, server: SERVER });
+      await open();
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("tells a new connection its rooms' online counts and pushes a changed count to the room, coalesced", async () => {
+    const counted = await startHarness({ onlinePushIntervalMs: 200 });
+    try {
+      const ivy = await register(counted, "ivy");
+      const jay = await register(counted, "jay");
+      const connectAs = (account: Account) =>
+        counted.logic.api.connect({ server: SERVER, cookie: "", token: authBytes(account.token) });
+      const first = AuthReply.decode((await connectAs(ivy)).authReply);
+      assert.equal(first.rooms.find((r) => r.roomId === "lobby")?.online, 1);
+      const before = counted.published.length;
+      await Promise.all([connectAs(jay), connectAs(jay), connectAs(ivy)]);
+      const push = await counted.waitForPush(
+        (p, i = counted.published.indexOf(p)) => i >= before && p.operation === Op.ONLINE && p.room === "lobby",
+      );
+      assert.equal(push.online, 2, "two distinct members");
+      assert.deepEqual(OnlineUpdate.decode(push.msg).online, [{ roomId: "lobby", count: 2 }]);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const pushes = counted.published.slice(before).filter((p) => p.operation === Op.ONLINE);
+      assert.equal(pushes.length, 1, "three connects within one window made one push");
+    } finally {
+      await counted.close();
+    }
   });
 });

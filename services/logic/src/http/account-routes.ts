@@ -55,7 +55,7 @@ export function accountRoutes(services: LogicServices): Route[] {
       path: "/api/v1/sessions/current",
       auth: "session",
       async handle(req, res) {
-        await accounts.logout(callerOf(req).session.id);
+        await accounts.logout(callerOf(req).session);
         res.setHeader("Set-Cookie", sessionCookie(config.cookieName, "", { secure: secureCookie(req) }));
         res.status(204).end();
       },

@@ -72,6 +72,16 @@ function validOps(ops: readonly number[]): number[] {
   return [...new Set(ops)];
 }
 
+/**
+ * The encoded HISTORY_REPLY body, keeping the newest (before paging) or oldest (after paging) messages that fit in
+ * one reply frame. The common case — the page fits — encodes once.
+ */
+function encodeFittedHistory(reply: HistoryReply, afterPaging: boolean, maxFrameBytes: number): Uint8Array {
+  const body = HistoryReply.encode(reply).finish();
+  if (body.length + HEADER_LENGTH <= maxFrameBytes) return body;
+  return HistoryReply.encode(fitHistory(reply, afterPaging, maxFrameBytes)).finish();
+}
+
 /** Keeps the newest (before paging) or oldest (after paging) messages that fit in one reply frame. */
 function fitHistory(reply: HistoryReply, afterPaging: boolean, maxFrameBytes: number): HistoryReply {
   // Field overhead per message: tag (1 byte) + length varint (≤ 3 bytes for frame-sized messages).
@@ -168,8 +178,8 @@ const history: ReceiveHandler = async (services, request) => {
     afterSeq: body.afterSeq,
     limit: body.limit,
   });
-  const fitted = fitHistory(page, body.afterSeq !== undefined, services.config.maxFrameBytes);
-  return reply(Op.HISTORY_REPLY, request, HistoryReply.encode(fitted).finish());
+  const encoded = encodeFittedHistory(page, body.afterSeq !== undefined, services.config.maxFrameBytes);
+  return reply(Op.HISTORY_REPLY, request, encoded);
 };
 
 const ack: ReceiveHandler = async (services, request) => {

@@ -2,6 +2,7 @@ import { ChatError, type Member, type RateLimiter, type RateRule, type Session, 
 import { validatePassword, validateUsername } from "../auth/credentials.ts";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../auth/password.ts";
 import { newSessionId, type SessionTokens } from "../auth/session-token.ts";
+import type { Publisher } from "./publisher.ts";
 import { LOBBY_ROOM_ID } from "./room-ids.ts";
 import type { RoomService } from "./rooms.ts";
 
@@ -11,8 +12,12 @@ export interface LoginResult {
   token: string;
 }
 
+/** The WebSocket close code of a connection whose session ended (docs/protocol.md). */
+const SESSION_ENDED_CLOSE_CODE = 4010;
+
 interface AccountServiceDeps {
   stores: Stores;
+  publisher: Publisher;
   rooms: RoomService;
   tokens: SessionTokens;
   rateLimiter: RateLimiter;
@@ -63,8 +68,13 @@ export class AccountService {
     return this.#startSession(member);
   }
 
-  async logout(sessionId: string): Promise<void> {
-    await this.#deps.stores.sessions.revoke(sessionId, this.#deps.now());
+  /**
+   * Revokes the session, then closes its live connections on every comet (4010). Requests that race the close
+   * are refused anyway: logic re-checks the session on each one.
+   */
+  async logout(session: Session): Promise<void> {
+    await this.#deps.stores.sessions.revoke(session.id, this.#deps.now());
+    await this.#deps.publisher.closeSession(session.memberId, session.id, SESSION_ENDED_CLOSE_CODE, "logged out");
   }
 
   /** The member behind a live session; unauthorized when the account is gone. */

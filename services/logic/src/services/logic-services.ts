@@ -76,6 +76,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     rooms,
     accounts: new AccountService({
       stores,
+      publisher,
       rooms,
       tokens,
       rateLimiter,
