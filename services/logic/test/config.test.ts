@@ -16,7 +16,11 @@ describe("logic configuration", () => {
     assert.deepEqual([config.sendRateCapacity, config.sendRateRefillPerSecond], [20, 10]);
     assert.deepEqual(config.apiKeys, []);
     assert.equal(config.cookieName, "chatroom_session");
-    assert.equal(config.cookieSecure, false);
+    assert.equal(config.cookieSecure, "auto");
+    assert.equal(config.trustProxy, "false", "no X-Forwarded-For is believed unless a proxy is named");
+    assert.deepEqual(config.allowedOrigins, []);
+    assert.deepEqual([config.registerRateCapacity, config.registerRateRefillPerSecond], [5, 5 / 3600]);
+    assert.deepEqual([config.loginAccountRateCapacity, config.loginAccountRateRefillPerSecond], [10, 1 / 60]);
   });
 
   it("reads CHATROOM_ variables, lists and fractional rates", () => {
@@ -28,7 +32,7 @@ describe("logic configuration", () => {
     });
     assert.deepEqual(config.apiKeys, ["one", "two"]);
     assert.equal(config.loginRateRefillPerSecond, 0.5);
-    assert.equal(config.cookieSecure, true);
+    assert.equal(config.cookieSecure, "true");
   });
 
   it("refuses a missing or short token secret, naming the variable", () => {
