@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { ChatError } from "@chatroom/core";
 import type { LogicLogger } from "../src/index.ts";
 import { type ApiResponse, errorCode, type Harness, register, request, startHarness } from "./harness.ts";
 
@@ -89,6 +90,21 @@ describe("login throttle per account", () => {
     for (let i = 0; i < 8; i++) assert.equal((await login(harness, "regular", PASSWORD)).status, 200, `login ${i}`);
     for (let i = 0; i < 2; i++) assert.equal((await login(harness, "regular", "wrong guess")).status, 401);
     assert.equal((await login(harness, "regular", PASSWORD)).status, 200, "two failures leave one attempt");
+  });
+
+  it("does not count attempts that failed for another reason than the password, such as a store outage", async () => {
+    await register(harness, "unlucky");
+    const members = harness.stores.members;
+    const findByUsername = members.findByUsername;
+    members.findByUsername = async () => {
+      throw new ChatError("unavailable", "the store is down");
+    };
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await login(harness, "unlucky", PASSWORD)).status, 503, `try ${i}`);
+    } finally {
+      members.findByUsername = findByUsername;
+    }
+    assert.equal((await login(harness, "unlucky", PASSWORD)).status, 200);
   });
 
   it("treats unknown usernames alike, so a 429 does not tell whether an account exists", async () => {

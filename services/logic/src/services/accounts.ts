@@ -84,7 +84,7 @@ export class AccountService {
         retryAfterMs: decision.retryAfterMs,
       });
     }
-    // Overlong inputs cannot match any account; they are cut before hashing so they cost nothing extra.
+    // Overlong names cannot be accounts: no bucket, no lookup.
     const accountKey = username.length <= MAX_USERNAME_LENGTH ? `login-account:${username.toLowerCase()}` : undefined;
     const reservation = accountKey ? await rateLimiter.consume(accountKey, loginAccountRate) : undefined;
     if (reservation && !reservation.allowed) {
@@ -96,12 +96,15 @@ export class AccountService {
         retryAfterMs: reservation.retryAfterMs,
       });
     }
-    const member = accountKey ? await this.#deps.stores.members.findByUsername(username) : null;
-    const candidate = password.slice(0, 1024);
-    let ok = false;
-    if (member) ok = await verifyPassword(candidate, member.passwordHash);
-    else await burnPasswordCheck(candidate);
-    if (!member || !ok || candidate !== password) {
+    let member: Member | null;
+    try {
+      member = await this.#verify(username, password, accountKey !== undefined);
+    } catch (error) {
+      // Only a wrong password counts: an attempt that failed otherwise (a store outage) gives its token back.
+      if (accountKey) await this.#giveBack(accountKey);
+      throw error;
+    }
+    if (!member) {
       if (reservation?.remaining === 0) {
         this.#logger.warn({ username, clientAddress }, "account locked: its failed login attempts are used up");
       }
@@ -122,11 +125,25 @@ export class AccountService {
     return member;
   }
 
+  /**
+   * The member when the password is theirs, else null, in the same time either way: an unknown user's password is
+   * checked against a throwaway hash. `lookup` false (an overlong name) skips the store. Overlong passwords are cut
+   * before hashing so they cost nothing extra, and never match.
+   */
+  async #verify(username: string, password: string, lookup: boolean): Promise<Member | null> {
+    const member = lookup ? await this.#deps.stores.members.findByUsername(username) : null;
+    const candidate = password.slice(0, 1024);
+    let ok = false;
+    if (member) ok = await verifyPassword(candidate, member.passwordHash);
+    else await burnPasswordCheck(candidate);
+    return member && ok && candidate === password ? member : null;
+  }
+
   get #logger(): LogicLogger {
     return this.#deps.logger ?? silentLogger;
   }
 
-  /** A successful login does not count against its account; a failure to say so only costs one attempt. */
+  /** Returns an attempt that did not count; should that fail, it costs one attempt (logged). */
   async #giveBack(accountKey: string): Promise<void> {
     try {
       await this.#deps.rateLimiter.refund(accountKey, this.#deps.loginAccountRate);
