@@ -81,6 +81,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           `logic-${i}`,
           "logic",
           {
+            // The load balancer runs in this process and reaches the logics over loopback: logic believes its
+            // X-Forwarded-For (the per-address login and registration throttles then count browsers, not the load
+            // balancer) and X-Forwarded-Proto. Nothing else on loopback should be trusted in a real deployment.
+            CHATROOM_TRUST_PROXY: "loopback",
             ...shared,
             CHATROOM_LOGIC_HOST: host,
             CHATROOM_LOGIC_HTTP_PORT: String(http),

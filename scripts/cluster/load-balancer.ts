@@ -8,6 +8,7 @@ import {
 import type { AddressInfo } from "node:net";
 import { connect, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
+import { webClientHeaders } from "@chatroom/web/server-paths";
 import express, { type Request } from "express";
 
 /**
@@ -41,6 +42,10 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   app.use(["/api", "/goim", "/healthz"], (request, response) => {
     const order = pick(options.logics(), nextLogic++);
     void forwardHttp(request, response, order);
+  });
+  app.use((request, response, next) => {
+    response.set(webClientHeaders(request.get("host")));
+    next();
   });
   app.use(express.static(options.webRoot, { index: "index.html" }));
   const server = createServer(app);
@@ -86,7 +91,7 @@ async function forwardHttp(request: Request, response: ServerResponse, upstreams
           port,
           method: request.method,
           path: request.originalUrl,
-          headers: { ...request.headers, "x-forwarded-for": request.socket.remoteAddress ?? "" },
+          headers: forwardedHeaders(request),
         },
         (upstreamResponse) => {
           response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
@@ -105,6 +110,18 @@ async function forwardHttp(request: Request, response: ServerResponse, upstreams
     if (sent) return;
   }
   sendError(response, 502, "unavailable", "no logic is reachable");
+}
+
+/**
+ * The request's headers as the logics get them. The logics trust this proxy (CHATROOM_TRUST_PROXY=loopback), so
+ * what a client sent in X-Forwarded-* must not pass through: the client address and scheme are this hop's own.
+ */
+function forwardedHeaders(request: Request): IncomingMessage["headers"] {
+  const headers = { ...request.headers };
+  delete headers["x-forwarded-host"];
+  headers["x-forwarded-for"] = request.socket.remoteAddress ?? "";
+  headers["x-forwarded-proto"] = "http";
+  return headers;
 }
 
 function forwardUpgrade(

@@ -55,6 +55,19 @@ describe("RedisRateLimiter", () => {
     await limiter.close();
   });
 
+  it("drops the key when a refund fills the bucket again, and creates none for a missing one", async () => {
+    const prefix = newPrefix();
+    const limiter = new RedisRateLimiter({ redis, prefix });
+    const rule = { capacity: 2, refillPerSecond: 0.01 };
+    await limiter.consume("account", rule);
+    assert.equal(await redis.exists(`${prefix}ratelimit:account`), 1);
+    await limiter.refund("account", rule);
+    assert.equal(await redis.exists(`${prefix}ratelimit:account`), 0);
+    await limiter.refund("never-used", rule);
+    assert.equal(await redis.exists(`${prefix}ratelimit:never-used`), 0);
+    await limiter.close();
+  });
+
   it("applies a changed rule to an existing bucket", async () => {
     const limiter = new RedisRateLimiter({ redis, prefix: newPrefix() });
     await limiter.consume("m", { capacity: 20, refillPerSecond: 0.1 }, 5);

@@ -6,6 +6,9 @@ export function benchServerEnv(apiKey: string): Record<string, string> {
     CHATROOM_API_KEYS: apiKey,
     CHATROOM_LOGIN_RATE_CAPACITY: "1000000",
     CHATROOM_LOGIN_RATE_REFILL_PER_SECOND: "1000000",
+    // Every benchmark account is registered from this one machine.
+    CHATROOM_REGISTER_RATE_CAPACITY: "1000000",
+    CHATROOM_REGISTER_RATE_REFILL_PER_SECOND: "1000000",
     CHATROOM_SEND_RATE_CAPACITY: "1000000",
     CHATROOM_SEND_RATE_REFILL_PER_SECOND: "1000000",
   };

@@ -25,8 +25,9 @@ import { JobMetrics, jobConfigSchema, startJob } from "@chatroom/job";
 import { createLogic, LogicMetrics, loadLogicConfig, trustProxySetting } from "@chatroom/logic";
 import express from "express";
 import { type AllInOneConfig, allInOneConfigSchema } from "./config.ts";
+import { restrict, secureDatabaseFile, secureDataDir } from "./data-dir.ts";
 import { INPROC_ADDRESS, InprocComets } from "./inproc-comets.ts";
-import { loadOrCreateTokenSecret } from "./token-secret.ts";
+import { loadOrCreateTokenSecret, TOKEN_SECRET_FILE } from "./token-secret.ts";
 import { serveWebClient } from "./web-client.ts";
 
 export interface StartOptions {
@@ -63,12 +64,14 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
     ...(options.dataDir !== undefined ? { dataDir: options.dataDir } : {}),
   });
   const dataDir = resolve(config.dataDir);
+  const logger = createLogger({ service: "all-in-one", level: logLevelOf(config, env) });
+  secureDataDir(dataDir, logger);
   const logicConfig = loadLogicConfig(env, {
     tokenSecret: loadOrCreateTokenSecret(dataDir, env.CHATROOM_TOKEN_SECRET),
   });
+  restrict(join(dataDir, TOKEN_SECRET_FILE), 0o600, logger);
   const cometConfig = loadCometConfig(env);
   const jobConfig = loadConfig(jobConfigSchema, env);
-  const logger = createLogger({ service: "all-in-one", level: logLevelOf(config, env) });
   const metricsRegistry = createMetricsRegistry();
   const readiness = new Readiness();
   const adminChosen = options.adminPort !== undefined || adminPortChosen(env);
@@ -89,7 +92,9 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
     for (const closer of closers.reverse()) await closer.close().catch(() => {});
   };
   try {
-    const stores = openSqliteStores({ path: join(dataDir, "chatroom.sqlite") });
+    const databasePath = join(dataDir, "chatroom.sqlite");
+    secureDatabaseFile(databasePath, logger);
+    const stores = openSqliteStores({ path: databasePath });
     closers.push(stores);
     const presence = new MemoryPresence();
     const bus = new MemoryPushBus();

@@ -154,8 +154,9 @@ export const logicConfigSchema = {
   trustProxy: setting.string(
     "CHATROOM_TRUST_PROXY",
     "false",
-    "Proxies whose X-Forwarded-For logic believes (Express 'trust proxy': loopback, uniquelocal, CIDRs, a hop count, " +
-      "or false); the client IP keys the per-IP login rate limit, so set it to the Ingress controller's addresses",
+    "Proxies whose X-Forwarded-For and X-Forwarded-Proto logic believes (Express 'trust proxy': loopback, " +
+      "uniquelocal, CIDRs, a hop count, or false); the client IP keys the per-IP login and registration throttles " +
+      "and the scheme decides the Secure cookie, so behind a proxy set it to the proxy's addresses",
   ),
   cookieSecure: setting.oneOf(
     "CHATROOM_COOKIE_SECURE",

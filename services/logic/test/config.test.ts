@@ -17,6 +17,10 @@ describe("logic configuration", () => {
     assert.deepEqual(config.apiKeys, []);
     assert.equal(config.cookieName, "chatroom_session");
     assert.equal(config.cookieSecure, "auto");
+    assert.equal(config.trustProxy, "false", "no X-Forwarded-For is believed unless a proxy is named");
+    assert.deepEqual(config.allowedOrigins, []);
+    assert.deepEqual([config.registerRateCapacity, config.registerRateRefillPerSecond], [5, 5 / 3600]);
+    assert.deepEqual([config.loginAccountRateCapacity, config.loginAccountRateRefillPerSecond], [10, 1 / 60]);
   });
 
   it("reads CHATROOM_ variables, lists and fractional rates", () => {

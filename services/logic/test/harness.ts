@@ -12,7 +12,14 @@ import {
 } from "@chatroom/core";
 import type { PushMsg } from "@chatroom/proto/grpc";
 import express from "express";
-import { createLogic, type Logic, type LogicConfig, loadLogicConfig } from "../src/index.ts";
+import {
+  createLogic,
+  type Logic,
+  type LogicConfig,
+  type LogicLogger,
+  loadLogicConfig,
+  trustProxySetting,
+} from "../src/index.ts";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
 export const API_KEY = "test-api-key";
@@ -32,8 +39,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Partial<LogicConfig> = {}): Promise<Harness> {
-  const config = loadLogicConfig({}, { tokenSecret: TEST_SECRET, apiKeys: [API_KEY], ...overrides });
+export interface HarnessOptions {
+  /** Where logic logs (default: nowhere). */
+  logger?: LogicLogger;
+}
+
+export async function startHarness(
+  overrides: Partial<LogicConfig> = {},
+  options: HarnessOptions = {},
+): Promise<Harness> {
+  // Every test account is registered from 127.0.0.1: the registration throttle is tested with its own override.
+  const config = loadLogicConfig(
+    {},
+    { tokenSecret: TEST_SECRET, apiKeys: [API_KEY], registerRateCapacity: 1000, ...overrides },
+  );
   const stores = openSqliteStores({ path: ":memory:" });
   const presence = new MemoryPresence();
   const bus = new MemoryPushBus();
@@ -44,8 +63,17 @@ export async function startHarness(overrides: Partial<LogicConfig> = {}): Promis
     published.push(...batch.messages);
     for (const wake of waiters) wake();
   });
-  const logic = await createLogic({ stores, presence, bus, rateLimiter, config });
+  const logic = await createLogic({
+    stores,
+    presence,
+    bus,
+    rateLimiter,
+    config,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const app = express();
+  // As the processes do (logic's main, the all-in-one): CHATROOM_TRUST_PROXY decides whose X-Forwarded-* counts.
+  app.set("trust proxy", trustProxySetting(config.trustProxy));
   app.use(logic.http);
   const server: Server = createServer(app);
   server.listen(0, "127.0.0.1");

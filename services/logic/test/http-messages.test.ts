@@ -122,6 +122,25 @@ describe("HTTP messages", () => {
     assert.equal(bad.status, 400);
   });
 
+  it("reads after=0 as 'after seq 0': the oldest page, ascending, whatever before says", async () => {
+    await request(harness, "POST", "/api/v1/rooms", { token: alice.token, json: { id: "from-start" } });
+    for (let i = 1; i <= 5; i++) await send(alice, "from-start", { text: `s${i}` });
+    const texts = (body: unknown) => (body as { messages: MessageJson[] }).messages.map((m) => m.text);
+    const first = await request(harness, "GET", "/api/v1/rooms/from-start/messages?after=0&limit=2", {
+      token: alice.token,
+    });
+    assert.deepEqual(texts(first.body), ["s1", "s2"]);
+    assert.equal((first.body as { hasMore: boolean }).hasMore, true);
+    const withBefore = await request(harness, "GET", "/api/v1/rooms/from-start/messages?after=0&before=5&limit=9", {
+      token: alice.token,
+    });
+    assert.deepEqual(texts(withBefore.body), ["s1", "s2", "s3", "s4", "s5"]);
+    const unset = await request(harness, "GET", "/api/v1/rooms/from-start/messages?after=&limit=2", {
+      token: alice.token,
+    });
+    assert.deepEqual(texts(unset.body), ["s4", "s5"], "an empty after is not set: the newest page");
+  });
+
   it("refuses bad message bodies with 400 and the text rules' codes, and long text with 413", async () => {
     const cases: Array<[unknown, number, string]> = [
       [{}, 400, "bad_request"],

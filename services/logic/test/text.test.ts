@@ -107,9 +107,9 @@ describe("credential validation", () => {
   });
 
   it("accepts passwords of 8–128 characters and refuses others as invalid_password", () => {
-    assert.equal(validatePassword("12345678"), "12345678");
-    assert.equal(validatePassword("p".repeat(128)).length, 128);
-    for (const password of ["1234567", "p".repeat(129), 12345678, undefined]) {
+    assert.equal(validatePassword("Tr0ub4dor&3"), "Tr0ub4dor&3");
+    assert.equal(validatePassword("gV7#qL2!".repeat(16)).length, 128);
+    for (const password of ["x7#kQ2v", "gV7#qL2!".repeat(16).concat("z"), 12345678, undefined]) {
       assert.equal(
         codeOf(() => validatePassword(password)),
         "invalid_password",

@@ -12,6 +12,8 @@ export const CLUSTER_TEST_ENV: Record<string, string> = {
   CHATROOM_COMET_RENEW_ONLINE_INTERVAL_MS: "300",
   CHATROOM_COMET_REGISTRY_TTL_MS: "3000",
   CHATROOM_SEND_RATE_CAPACITY: "1000",
+  // The tests register many accounts from this one address.
+  CHATROOM_REGISTER_RATE_CAPACITY: "1000",
   CHATROOM_SHUTDOWN_TIMEOUT_MS: "5000",
 };
 

@@ -9,8 +9,10 @@ export const FAST_ENV: Record<string, string> = {
   CHATROOM_HEARTBEAT_INTERVAL_MS: "1000",
   CHATROOM_PRESENCE_TTL_MS: "5000",
   CHATROOM_COMET_RENEW_ONLINE_INTERVAL_MS: "200",
-  // Rate limits are tested on their own (services/logic); these tests send in bursts.
+  // Rate limits are tested on their own (services/logic); these tests send in bursts and register many accounts
+  // from one address.
   CHATROOM_SEND_RATE_CAPACITY: "1000",
+  CHATROOM_REGISTER_RATE_CAPACITY: "1000",
 };
 
 export interface Fixture {

@@ -1,5 +1,5 @@
 import { ChatError } from "../errors.ts";
-import type { RateDecision, RateLimiter, RateRule } from "./rate-limiter.ts";
+import { checkRateCall, type RateDecision, type RateLimiter, type RateRule } from "./rate-limiter.ts";
 
 export interface MemoryRateLimiterOptions {
   /** Clock (ms), injectable for tests. */
@@ -38,13 +38,8 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   async consume(key: string, rule: RateRule, cost = 1): Promise<RateDecision> {
-    if (this.#closed) throw new ChatError("unavailable", "rate limiter is closed");
-    if (!(rule.capacity > 0) || !(rule.refillPerSecond > 0)) {
-      throw new ChatError("bad_request", "rate rule needs a positive capacity and refill rate");
-    }
-    if (!(cost >= 0) || cost > rule.capacity) {
-      throw new ChatError("bad_request", `cost ${cost} is outside 0..${rule.capacity}`);
-    }
+    this.#checkOpen();
+    checkRateCall(rule, cost, "cost");
     const now = this.#now();
     this.#forgetFull(now);
     let bucket = this.#buckets.get(key);
@@ -67,9 +62,25 @@ export class MemoryRateLimiter implements RateLimiter {
     return { allowed: false, remaining: Math.floor(bucket.tokens), retryAfterMs };
   }
 
+  async refund(key: string, rule: RateRule, amount = 1): Promise<void> {
+    this.#checkOpen();
+    checkRateCall(rule, amount, "refund");
+    const bucket = this.#buckets.get(key);
+    if (!bucket) return;
+    const now = this.#now();
+    bucket.tokens = Math.min(rule.capacity, tokensAt(bucket, now) + amount);
+    bucket.updatedAtMs = now;
+    bucket.capacity = rule.capacity;
+    bucket.refillPerSecond = rule.refillPerSecond;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#buckets.clear();
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new ChatError("unavailable", "rate limiter is closed");
   }
 
   #forgetFull(now: number): void {

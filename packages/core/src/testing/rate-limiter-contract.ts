@@ -72,6 +72,47 @@ export function rateLimiterContract(name: string, factory: ContractFactory<RateL
       });
     });
 
+    it("refund gives back what consume took, never above capacity", async () => {
+      await withSubject(factory, async (limiter) => {
+        const key = `login-account:${uniqueSuffix()}`;
+        const rule: RateRule = { capacity: 3, refillPerSecond: SLOW };
+        assert.equal((await limiter.consume(key, rule, 3)).allowed, true);
+        assert.equal((await limiter.consume(key, rule)).allowed, false);
+        await limiter.refund(key, rule);
+        assert.deepEqual(await limiter.consume(key, rule), { allowed: true, remaining: 0, retryAfterMs: 0 });
+        await limiter.refund(key, rule, 3);
+        await limiter.refund(key, rule, 2);
+        assert.deepEqual(await limiter.consume(key, rule), { allowed: true, remaining: 2, retryAfterMs: 0 });
+      });
+    });
+
+    it("refund leaves a key without a bucket as it is: full", async () => {
+      await withSubject(factory, async (limiter) => {
+        const key = `login-account:${uniqueSuffix()}`;
+        const rule: RateRule = { capacity: 2, refillPerSecond: SLOW };
+        await limiter.refund(key, rule);
+        assert.deepEqual(await limiter.consume(key, rule), { allowed: true, remaining: 1, retryAfterMs: 0 });
+        await assert.rejects(limiter.refund(key, rule, 3), { code: "bad_request" });
+      });
+    });
+
+    it("keeps reservations exact when refunds and consumes race", async () => {
+      await withSubject(factory, async (limiter) => {
+        const key = `login-account:${uniqueSuffix()}`;
+        const rule: RateRule = { capacity: 4, refillPerSecond: SLOW };
+        assert.equal((await limiter.consume(key, rule, 4)).allowed, true);
+        // Two reservations are given back while ten attempts race for them: exactly two get through.
+        const [, , ...decisions] = await Promise.all([
+          limiter.refund(key, rule),
+          limiter.refund(key, rule),
+          ...Array.from({ length: 10 }, () => limiter.consume(key, rule)),
+        ]);
+        const late = await limiter.consume(key, rule);
+        const admitted = [...decisions, late].filter((decision) => decision?.allowed === true).length;
+        assert.equal(admitted, 2);
+      });
+    });
+
     it("never admits more than capacity among concurrent calls", async () => {
       await withSubject(factory, async (limiter) => {
         const key = `member:${uniqueSuffix()}`;

@@ -3,17 +3,15 @@ import { sessionCookie } from "../auth/cookies.ts";
 import type { LoginResult } from "../services/accounts.ts";
 import type { LogicServices } from "../services/logic-services.ts";
 import { callerOf } from "./authentication.ts";
+import { clientAddress } from "./client-address.ts";
 import { memberJson, memberRoomJson } from "./json-views.ts";
 import { jsonBody } from "./params.ts";
 import type { Route } from "./route.ts";
 
-function clientAddress(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? "unknown";
-}
-
 export function accountRoutes(services: LogicServices): Route[] {
   const { accounts, config } = services;
 
+  /** CHATROOM_COOKIE_SECURE auto: Secure when this request came over TLS (req.secure believes trusted proxies only). */
   const secureCookie = (req: Request) =>
     config.cookieSecure === "true" || (config.cookieSecure === "auto" && req.secure);
   const sendLogin = (req: Request, res: Response, status: number, result: LoginResult) => {
@@ -38,7 +36,7 @@ export function accountRoutes(services: LogicServices): Route[] {
       auth: "none",
       async handle(req, res) {
         const body = jsonBody(req);
-        sendLogin(req, res, 201, await accounts.register(body.username, body.password));
+        sendLogin(req, res, 201, await accounts.register(body.username, body.password, clientAddress(req)));
       },
     },
     {

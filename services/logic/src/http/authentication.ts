@@ -3,6 +3,7 @@ import { ChatError, type Member, type Session } from "@chatroom/core";
 import type { Request, RequestHandler } from "express";
 import { readCookie } from "../auth/cookies.ts";
 import type { LogicServices } from "../services/logic-services.ts";
+import { crossOriginGuard } from "./cross-origin.ts";
 
 export interface Caller {
   session: Session;
@@ -18,20 +19,30 @@ export function callerOf(req: Request): Caller {
   return caller;
 }
 
+interface SessionCredential {
+  token: string | undefined;
+  /** The token came from the cookie, which the browser attaches on its own (an ambient credential). */
+  fromCookie: boolean;
+}
+
 /** `Authorization: Bearer <token>` wins over the session cookie; a malformed Authorization header is refused. */
-function sessionToken(req: Request, cookieName: string): string | undefined {
+function sessionCredential(req: Request, cookieName: string): SessionCredential {
   const header = req.headers.authorization;
   if (header !== undefined) {
     const match = /^Bearer +([^ ]+) *$/i.exec(header);
     if (!match) throw new ChatError("unauthorized", "the Authorization header must be 'Bearer <token>'");
-    return match[1];
+    return { token: match[1], fromCookie: false };
   }
-  return readCookie(req.headers.cookie, cookieName);
+  const token = readCookie(req.headers.cookie, cookieName);
+  return { token, fromCookie: token !== undefined && token !== "" };
 }
 
 export function requireSession(services: LogicServices): RequestHandler {
+  const checkOrigin = crossOriginGuard(services.config.allowedOrigins, services.logger);
   return async (req, _res, next) => {
-    const session = await services.authenticator.authenticate(sessionToken(req, services.config.cookieName));
+    const credential = sessionCredential(req, services.config.cookieName);
+    if (credential.fromCookie) checkOrigin(req);
+    const session = await services.authenticator.authenticate(credential.token);
     callers.set(req, { session, member: await services.accounts.memberOf(session) });
     next();
   };

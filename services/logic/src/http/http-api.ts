@@ -21,9 +21,16 @@ export function httpRoutes(services: LogicServices): Route[] {
   ];
 }
 
-const noStore: RequestHandler = (_req, res, next) => {
+/**
+ * Every API answer: never cached (it is per session), never sniffed into HTML, never rendered as a page with any
+ * active content or inside a frame, and no Referer for whatever links a client might follow from it.
+ */
+const apiHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader("Cache-Control", "no-store");
   res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Referrer-Policy", "no-referrer");
   next();
 };
 
@@ -34,7 +41,7 @@ const noStore: RequestHandler = (_req, res, next) => {
 export function createHttpApi(services: LogicServices): Router {
   const { config } = services;
   const router = express.Router();
-  router.use(["/api", "/goim"], observeHttp({ metrics: services.metrics, logger: services.logger }), noStore);
+  router.use(["/api", "/goim"], observeHttp({ metrics: services.metrics, logger: services.logger }), apiHeaders);
   router.use(
     "/api",
     express.json({ limit: config.httpBodyLimitBytes, type: ["application/json", "application/*+json"] }),

@@ -12,6 +12,7 @@ export function instrumentRateLimiter(limiter: RateLimiter, metrics: LogicMetric
       if (!decision.allowed) metrics.rateLimited(key.slice(0, Math.max(0, key.indexOf(":"))) || "other");
       return decision;
     },
+    refund: (key, rule, amount) => limiter.refund(key, rule, amount),
     close: () => limiter.close(),
   };
 }

@@ -69,7 +69,7 @@ export class LogicMetrics {
     });
     this.#rateLimited = new Counter({
       name: "chatroom_logic_rate_limited_total",
-      help: "Requests refused by a rate limit, by rule (send, login)",
+      help: "Requests refused by a rate limit, by rule (the key's prefix: send, login, login-account, register, …)",
       labelNames: ["rule"],
       registers,
     });

@@ -81,8 +81,14 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
       tokens,
       rateLimiter,
       loginRate: { capacity: config.loginRateCapacity, refillPerSecond: config.loginRateRefillPerSecond },
+      loginAccountRate: {
+        capacity: config.loginAccountRateCapacity,
+        refillPerSecond: config.loginAccountRateRefillPerSecond,
+      },
+      registerRate: { capacity: config.registerRateCapacity, refillPerSecond: config.registerRateRefillPerSecond },
       sessionTtlMs: config.sessionTtlMs,
       now,
+      logger,
     }),
     messages: new MessageService({
       stores,

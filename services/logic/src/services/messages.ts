@@ -32,7 +32,10 @@ export interface SendResult {
 export interface HistoryQuery {
   /** Messages with seq < beforeSeq; 0 or absent: from the newest. */
   beforeSeq?: number | undefined;
-  /** Messages with seq > afterSeq; takes precedence over beforeSeq when set (> 0). */
+  /**
+   * Messages with seq > afterSeq, oldest first; takes precedence over beforeSeq. Absent (undefined) means not set;
+   * 0 is a real bound: from the beginning of the room.
+   */
   afterSeq?: number | undefined;
   /** 0 or absent: the default page; clamped to the maximum. */
   limit?: number | undefined;
@@ -119,13 +122,13 @@ export class MessageService {
   async history(memberId: number, roomId: unknown, query: HistoryQuery): Promise<HistoryPage> {
     const room = await this.#deps.rooms.requireMember(memberId, roomId);
     const limit = this.#pageLimit(query.limit);
-    const afterSeq = query.afterSeq ?? 0;
+    const { afterSeq } = query;
     const beforeSeq = query.beforeSeq ?? 0;
-    if (afterSeq < 0 || beforeSeq < 0) throw new ChatError("bad_request", "seq bounds must not be negative");
+    if ((afterSeq ?? 0) < 0 || beforeSeq < 0) throw new ChatError("bad_request", "seq bounds must not be negative");
     const { messages } = this.#deps.stores;
     let page: Awaited<ReturnType<typeof messages.after>>;
     let hasMore: boolean;
-    if (afterSeq > 0) {
+    if (afterSeq !== undefined) {
       page = await messages.after(room.id, afterSeq, limit + 1);
       hasMore = page.length > limit;
       if (hasMore) page = page.slice(0, limit);
