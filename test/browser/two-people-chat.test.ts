@@ -101,6 +101,14 @@ describe("two people chatting in the web client", () => {
     try {
       await register(alice, `alice_${suffix}`);
       await register(bob, `bob_${suffix}`);
+      // Online counts arrive as pushes (heartbeats are 30 s apart with the defaults): both see two people at once.
+      for (const person of [alice, bob]) {
+        await person.page.waitForFunction(
+          () => document.getElementById("room-online")?.textContent === "2 online",
+          undefined,
+          { timeout: 5000 },
+        );
+      }
 
       await say(alice, "Hi Bob, it's Alice!");
       await messageWithText(bob, "Hi Bob, it's Alice!").waitFor();

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { OnlineUpdate, Op } from "@chatroom/proto/protocol";
+import { RawClient } from "../support/raw-client.ts";
 import {
   type ClusterFixture,
   openTab,
@@ -7,6 +9,15 @@ import {
   startClusterFixture,
   waitFor,
 } from "./support/cluster-fixture.ts";
+
+/** The count of the next OP_ONLINE push about `room`. */
+async function onlinePushed(client: RawClient, room: string): Promise<number | undefined> {
+  for (;;) {
+    const update = OnlineUpdate.decode((await client.push(Op.ONLINE)).body);
+    const entry = update.online.find((o) => o.roomId === room);
+    if (entry) return entry.count;
+  }
+}
 
 describe("the distributed cluster (2 logics, 2 comets, 2 jobs on Kafka, MySQL and Redis)", () => {
   let fixture: ClusterFixture;
@@ -75,6 +86,49 @@ describe("the distributed cluster (2 logics, 2 comets, 2 jobs on Kafka, MySQL an
       assert.ok(page2.messages.some((m) => m.id === sent.message?.id));
     } finally {
       await tab.client.close();
+    }
+  });
+  it("logout closes the session's sockets on every comet with 4010 within 1 s, heartbeats or not", async () => {
+    const { cluster } = fixture;
+    const [cometA, cometB] = cluster.comets;
+    assert.ok(cometA && cometB);
+    const frank = await registerMember(cluster, "frank");
+    const onA = await RawClient.login(cluster.cometWsUrl(cometA), frank.token); // never sends a heartbeat
+    const onB = await openTab(frank, cluster.cometWsUrl(cometB));
+    const started = Date.now();
+    await frank.http.logout();
+    const closedA = await onA.client.closed;
+    const msA = Date.now() - started;
+    await waitFor(() => onB.client.state === "closed", "the tab on the other comet to be closed");
+    const msB = Date.now() - started;
+    assert.equal(closedA.code, 4010);
+    assert.equal(onB.client.closeCode, 4010);
+    assert.ok(msA <= 1000 && msB <= 1000, `closed after ${msA} ms and ${msB} ms`);
+  });
+
+  it("pushes a room's changed online count to members on other comets, and tells a new connection at once", async () => {
+    const { cluster } = fixture;
+    const [cometA, cometB] = cluster.comets;
+    assert.ok(cometA && cometB);
+    const gail = await registerMember(cluster, "gail");
+    const hugo = await registerMember(cluster, "hugo");
+    const room = `count-${gail.id}`;
+    await gail.http.createRoom(room, "count");
+    await hugo.http.joinRoom(room);
+    // A raw client sends no heartbeats, so the counts it gets come from the AuthReply and OP_ONLINE pushes only.
+    const { client, reply } = await RawClient.login(cluster.cometWsUrl(cometA), gail.token);
+    try {
+      assert.equal(reply.rooms.find((r) => r.roomId === room)?.online, 1, "the AuthReply carries the count");
+      const hugoTab = await openTab(hugo, cluster.cometWsUrl(cometB));
+      try {
+        assert.equal(hugoTab.client.online.get(room), 2, "so does hugo's");
+        assert.equal(await onlinePushed(client, room), 2);
+      } finally {
+        await hugoTab.client.close();
+      }
+      assert.equal(await onlinePushed(client, room), 1);
+    } finally {
+      client.close();
     }
   });
 });

@@ -55,7 +55,7 @@ export const cometConfigSchema = {
   maxAccepts: setting.int(
     "CHATROOM_COMET_MAX_ACCEPTS",
     64,
-    "Push-API operations one connection may accept (AUTH accepts plus OP_SUB); more is refused with too_many_accepts",
+    "Push-API operations one connection may accept (AUTH accepts plus OP_SUB); more is refused with limit_exceeded",
     { min: 1, max: 65_536 },
   ),
   requestRateCapacity: setting.int(

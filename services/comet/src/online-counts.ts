@@ -22,9 +22,9 @@ export class OnlineCounts {
     this.options = options;
   }
 
-  /** Online members of a room, cluster-wide, as of the last renewal; 0 for rooms not renewed yet. */
-  get(roomId: string): number {
-    return this.counts.get(roomId) ?? 0;
+  /** Online members of a room, cluster-wide, as of the last renewal or OP_ONLINE push; undefined when unknown. */
+  get(roomId: string): number | undefined {
+    return this.counts.get(roomId);
   }
 
   /** A fresher count than the last renewal: an OP_ONLINE push passed through this comet. */

@@ -298,9 +298,13 @@ export class WsConnection {
   private heartbeat(channel: Channel, frame: Frame): void {
     const { online, logic, config, logger } = this.ctx;
     this.ctx.metrics.heartbeat();
-    const reply = HeartbeatReply.encode({
-      online: [...channel.rooms].map((roomId) => ({ roomId, count: online.get(roomId) })),
-    }).finish();
+    // Only rooms with a known count: a zero for a room not renewed yet would overwrite the AuthReply's count.
+    const counts: Array<{ roomId: string; count: number }> = [];
+    for (const roomId of channel.rooms) {
+      const count = online.get(roomId);
+      if (count !== undefined) counts.push({ roomId, count });
+    }
+    const reply = HeartbeatReply.encode({ online: counts }).finish();
     this.write(channel, Op.HEARTBEAT_REPLY, encodeFrame(Op.HEARTBEAT_REPLY, frame.seq, reply));
     const now = Date.now();
     if (now - this.lastRenewAt < this.heartbeatMs) return;

@@ -56,7 +56,7 @@ describe("comet fan-out", () => {
     });
     const proto = { ver: 1, op: Op.RAW, seq: 0, body: new Uint8Array([1]) };
     await api.broadcastRoom({ roomId: "lobby", proto });
-    assert.equal(online.get("lobby"), 0);
+    assert.equal(online.get("lobby"), undefined);
     await api.broadcastRoom({ roomId: "lobby", proto, online: 5 });
     assert.equal(online.get("lobby"), 5);
   });

@@ -8,7 +8,7 @@ describe("comet heartbeats and sessions", () => {
   let h: Harness;
   afterEach(() => h.close());
 
-  test("a HEARTBEAT is answered locally with the cached online counts of the connection's rooms", async () => {
+  test("a HEARTBEAT is answered locally with the cached online counts of the connection's rooms it knows", async () => {
     h = await startComet({ renewOnlineIntervalMs: 20 });
     h.logic.allRoomCount = { lobby: 7, other: 3 };
     h.logic.addSession("t", { memberId: 1, roomIds: ["lobby", "quiet"] });
@@ -20,10 +20,8 @@ describe("comet heartbeats and sessions", () => {
     const frame = await client.next(Op.HEARTBEAT_REPLY);
     assert.equal(frame.seq, 12);
     const online = HeartbeatReply.decode(frame.body).online.sort((a, b) => a.roomId.localeCompare(b.roomId));
-    assert.deepEqual(online, [
-      { roomId: "lobby", count: 7 },
-      { roomId: "quiet", count: 0 },
-    ]);
+    // "quiet" has no count yet (logic's renewal did not name it): left out rather than reported as 0.
+    assert.deepEqual(online, [{ roomId: "lobby", count: 7 }]);
   });
 
   test("renewOnline reports the comet's id and its connections per room", async () => {
