@@ -5,6 +5,8 @@ import { join, resolve } from "node:path";
 import type { CometRegistry } from "./comet-registry/comet-registry.ts";
 import { MemoryCometRegistry } from "./comet-registry/memory-comet-registry.ts";
 import { ConfigError, type ConfigOf, loadConfig, setting } from "./config/config.ts";
+import type { InvalidationBus } from "./invalidation/invalidation-bus.ts";
+import { MemoryInvalidationBus } from "./invalidation/memory-invalidation-bus.ts";
 import type { KafkaLogger } from "./kafka.ts";
 import { MemoryPresence } from "./presence/memory-presence.ts";
 import type { Presence } from "./presence/presence.ts";
@@ -163,4 +165,11 @@ export async function openCometRegistry(
     prefix: config.redisPrefix,
     ...(options.onError ? { onError: options.onError } : {}),
   });
+}
+
+/** The logics' shared cache invalidation: Redis pub/sub beside presence, or this process only. */
+export async function openInvalidationBus(config: BackendConfig): Promise<InvalidationBus> {
+  if (config.presence === "memory") return new MemoryInvalidationBus();
+  const { RedisInvalidationBus } = await import("./redis.ts");
+  return new RedisInvalidationBus({ redis: config.redisUrl, prefix: config.redisPrefix });
 }

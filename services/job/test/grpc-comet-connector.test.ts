@@ -71,11 +71,13 @@ describe("CometService over gRPC through grpcCometConnector", () => {
       protoOp: 1000,
       proto: { ver: 1, op: 1000, seq: 0, body: EVERY_BYTE },
       members: [7, 9_007_199_254_740],
+      control: { joinRooms: ["a"], leaveRooms: ["b"], closeCode: 4010, closeReason: "why", closeSessionId: "s" },
     };
     const broadcast: BroadcastRequest = { protoOp: 29, proto: { ver: 1, op: 29, seq: 0, body: EVERY_BYTE }, speed: 50 };
     const room: BroadcastRoomRequest = {
       roomId: "lobby",
       proto: { ver: 1, op: 9, seq: 0, body: new Uint8Array(1024 * 1024).fill(0x5a) },
+      online: 12,
     };
     assert.deepEqual(await client.pushMsg(pushMsg), { delivered: 4 });
     assert.deepEqual(await client.broadcast(broadcast), { delivered: 100 });

@@ -144,6 +144,13 @@ export const logicConfigSchema = {
     "A room's online count is pushed to its connections when it changes, at most once per this interval",
     { min: 100 },
   ),
+  cacheTtlMs: setting.int(
+    "CHATROOM_CACHE_TTL_MS",
+    5000,
+    "How long logic keeps sessions, members and memberships in memory (revocations and ended memberships are " +
+      "invalidated at once across logics; this bounds a lost invalidation); 0 turns the caches off",
+    { min: 0 },
+  ),
   allowedOrigins: allowedOriginsSetting,
   apiKeys: setting.list(
     "CHATROOM_API_KEYS",

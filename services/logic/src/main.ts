@@ -8,6 +8,7 @@ import {
   loadBackendConfig,
   localBackends,
   openBus,
+  openInvalidationBus,
   openPresence,
   openRateLimiter,
   openStores,
@@ -45,11 +46,22 @@ runService("logic", async () => {
     closers.push(presence);
     const rateLimiter = await openRateLimiter(backends);
     closers.push(rateLimiter);
+    const invalidation = await openInvalidationBus(backends);
+    closers.push(invalidation);
     const bus = await openBus(backends, { clientId: "chatroom-logic", logger: logger.child({ component: "kafka" }) });
     closers.push(bus);
     readiness.add(storeCheck(stores), busCheck(bus), presenceCheck(presence));
     const metrics = new LogicMetrics(registry);
-    const logic = await createLogic({ stores, presence, bus, rateLimiter, config: logicConfig, logger, metrics });
+    const logic = await createLogic({
+      stores,
+      presence,
+      bus,
+      rateLimiter,
+      invalidation,
+      config: logicConfig,
+      logger,
+      metrics,
+    });
     closers.push(logic);
 
     const app = express();

@@ -14,6 +14,7 @@ export const CLUSTER_TEST_ENV: Record<string, string> = {
   CHATROOM_SEND_RATE_CAPACITY: "1000",
   // The tests register many accounts from this one address.
   CHATROOM_REGISTER_RATE_CAPACITY: "1000",
+  CHATROOM_ROOM_CREATE_RATE_CAPACITY: "1000",
   CHATROOM_SHUTDOWN_TIMEOUT_MS: "5000",
 };
 

@@ -19,12 +19,13 @@ export async function cometHealth(cluster: Cluster, comet: ServiceProcess): Prom
 
 /**
  * The comets' health once job has stopped calling them: polls until two readings `quietMs` apart show the same
- * push counts on every comet, so that a later difference is caused by what the test does next.
+ * push counts on every comet, so that a later difference is caused by what the test does next. The default is
+ * longer than the online-count push interval (1 s): a connect's OP_ONLINE push comes that long after it.
  */
 export async function quietHealth(
   cluster: Cluster,
   comets: readonly ServiceProcess[],
-  quietMs = 500,
+  quietMs = 1500,
   timeoutMs = 20_000,
 ): Promise<CometHealth[]> {
   const deadline = Date.now() + timeoutMs;

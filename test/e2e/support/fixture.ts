@@ -13,6 +13,7 @@ export const FAST_ENV: Record<string, string> = {
   // from one address.
   CHATROOM_SEND_RATE_CAPACITY: "1000",
   CHATROOM_REGISTER_RATE_CAPACITY: "1000",
+  CHATROOM_ROOM_CREATE_RATE_CAPACITY: "1000",
 };
 
 export interface Fixture {

@@ -14,6 +14,8 @@ export function pushMsg(fields: Partial<PushMsg>): PushMsg {
     seq: 0,
     publishedAtMs: 0,
     id: "",
+    control: undefined,
+    online: undefined,
     ...fields,
   };
 }

@@ -1,6 +1,15 @@
-import type { Presence, PushBus, RateLimiter, Stores } from "@chatroom/core";
+import {
+  type InvalidationBus,
+  MemoryInvalidationBus,
+  type Presence,
+  type PushBus,
+  type RateLimiter,
+  type Stores,
+} from "@chatroom/core";
 import { Authenticator } from "../auth/authenticator.ts";
 import { SessionTokens } from "../auth/session-token.ts";
+import { CACHE_MAX_ENTRIES, cachedStores } from "../cache/cached-stores.ts";
+import { MembershipCache } from "../cache/membership-cache.ts";
 import type { LogicConfig } from "../config.ts";
 import type { LogicLogger } from "../logger.ts";
 import { instrumentRateLimiter } from "../metrics/instrument-rate-limiter.ts";
@@ -15,6 +24,11 @@ import { RoomService } from "./rooms.ts";
 
 export interface LogicDeps {
   stores: Stores;
+  /**
+   * Shared by every logic process (Redis when distributed) so that a revocation or an ended membership reaches
+   * all their caches; default: this process only (right for the embedded default and for a lone logic).
+   */
+  invalidation?: InvalidationBus;
   presence: Presence;
   bus: PushBus;
   rateLimiter: RateLimiter;
@@ -38,6 +52,7 @@ export interface LogicServices {
   authenticator: Authenticator;
   publisher: Publisher;
   online: OnlineNotifier;
+  memberships: MembershipCache;
   accounts: AccountService;
   rooms: RoomService;
   messages: MessageService;
@@ -46,7 +61,13 @@ export interface LogicServices {
 
 export function createLogicServices(deps: LogicDeps, logger: LogicLogger): LogicServices {
   const { config, presence, metrics } = deps;
-  const stores = metrics ? instrumentStores(deps.stores, metrics) : deps.stores;
+  const invalidation = deps.invalidation ?? new MemoryInvalidationBus();
+  const stores = cachedStores(
+    metrics ? instrumentStores(deps.stores, metrics) : deps.stores,
+    invalidation,
+    config.cacheTtlMs,
+  );
+  const memberships = new MembershipCache(invalidation, { ttlMs: config.cacheTtlMs, maxEntries: CACHE_MAX_ENTRIES });
   const rateLimiter = metrics ? instrumentRateLimiter(deps.rateLimiter, metrics) : deps.rateLimiter;
   const now = deps.now ?? Date.now;
   const tokens = new SessionTokens(config.tokenSecret);
@@ -57,6 +78,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     presence,
     publisher,
     online,
+    memberships,
     rateLimiter,
     createRate: { capacity: config.roomCreateRateCapacity, refillPerSecond: config.roomCreateRateRefillPerSecond },
     maxRoomsPerMember: config.maxRoomsPerMember,
@@ -73,6 +95,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     authenticator: new Authenticator(tokens, stores.sessions, now),
     publisher,
     online,
+    memberships,
     rooms,
     accounts: new AccountService({
       stores,

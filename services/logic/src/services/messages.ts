@@ -5,10 +5,10 @@ import {
   parseDirectRoomId,
   type RateLimiter,
   type RateRule,
-  type Room,
   type Stores,
 } from "@chatroom/core";
 import type { ChatMessage } from "@chatroom/proto/protocol";
+import type { RoomRef } from "../cache/membership-cache.ts";
 import type { LogicLogger } from "../logger.ts";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 import type { Publisher } from "./publisher.ts";
@@ -158,7 +158,7 @@ export class MessageService {
     return Math.min(limit, this.#deps.historyPageMax);
   }
 
-  async #target(sender: Member, input: SendInput): Promise<Room> {
+  async #target(sender: Member, input: SendInput): Promise<RoomRef> {
     const hasRoom = input.roomId !== undefined && input.roomId !== "";
     const hasPeer = input.toMemberId !== undefined && input.toMemberId !== 0;
     if (hasRoom === hasPeer) throw new ChatError("bad_request", "give exactly one of room id and recipient member id");

@@ -11,6 +11,7 @@ import {
   type Stores,
 } from "@chatroom/core";
 import { RoomEventType } from "@chatroom/proto/protocol";
+import type { MembershipCache, RoomRef } from "../cache/membership-cache.ts";
 import type { OnlineNotifier } from "./online-notifier.ts";
 import type { Publisher } from "./publisher.ts";
 import { LOBBY_ROOM_ID, validatePublicRoomId, validateRoomId, validateRoomName } from "./room-ids.ts";
@@ -36,6 +37,7 @@ interface RoomServiceDeps {
   presence: Presence;
   publisher: Publisher;
   online: OnlineNotifier;
+  memberships: MembershipCache;
   rateLimiter: RateLimiter;
   /** Rooms a member may create (public rooms and new direct conversations). */
   createRate: RateRule;
@@ -134,6 +136,7 @@ export class RoomService {
     if (!room) throw new ChatError("room_not_found", `room ${id} does not exist`);
     if (room.kind !== "public") throw new ChatError("forbidden", "direct conversations cannot be left");
     if (!(await this.#stores.rooms.leave(id, member.id))) return;
+    await this.#deps.memberships.ended(member.id, id);
     if ((await this.#presence.leaveRoom(member.id, id)).length > 0) this.#deps.online.changed([id]);
     const event = {
       roomId: id,
@@ -199,14 +202,17 @@ export class RoomService {
     return { room, ackedSeq: membership.ackedSeq, peer: await this.#peerOf(room, memberId) };
   }
 
-  /** The room if it exists and the member belongs to it. */
-  async requireMember(memberId: number, roomId: unknown): Promise<Room> {
+  /** The room if it exists and the member belongs to it (cached: see MembershipCache). */
+  async requireMember(memberId: number, roomId: unknown): Promise<RoomRef> {
     const id = validateRoomId(roomId);
+    const cached = this.#deps.memberships.get(memberId, id);
+    if (cached) return cached;
     const room = await this.#stores.rooms.get(id);
     if (!room) throw new ChatError("room_not_found", `room ${id} does not exist`);
     if (!(await this.#stores.rooms.isMember(id, memberId))) {
       throw new ChatError("not_member", `not a member of ${id}`);
     }
+    this.#deps.memberships.set(memberId, room);
     return room;
   }
 
