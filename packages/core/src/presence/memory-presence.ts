@@ -32,15 +32,15 @@ export class MemoryPresence implements Presence {
   readonly #roomMembers = new Map<string, Map<number, number>>();
   /** server → connections. */
   readonly #servers = new Map<string, number>();
-  /** room → end of the online-push window claimed for it (entries are purged once past). */
-  readonly #onlinePushClaims = new Map<string, number>();
+  /** key → end of the push window claimed for it (entries are purged once past). */
+  readonly #pushWindows = new Map<string, number>();
   #sweeper: NodeJS.Timeout | null;
 
   constructor(options: MemoryPresenceOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#sweeper = setInterval(() => {
       this.#purge();
-      this.#pruneOnlinePushClaims();
+      this.#prunePushWindows();
     }, options.sweepIntervalMs ?? 1000);
     this.#sweeper.unref();
   }
@@ -160,14 +160,14 @@ export class MemoryPresence implements Presence {
     return { connections: this.#connections.size, members: this.#keysByMember.size, servers: this.#servers.size };
   }
 
-  async claimOnlinePush(roomIds: readonly string[], windowMs: number): Promise<string[]> {
+  async claimPushWindow(keys: readonly string[], windowMs: number): Promise<string[]> {
     this.#open();
     const now = this.#now();
     const claimed: string[] = [];
-    for (const roomId of new Set(roomIds)) {
-      if ((this.#onlinePushClaims.get(roomId) ?? 0) > now) continue;
-      this.#onlinePushClaims.set(roomId, now + windowMs);
-      claimed.push(roomId);
+    for (const key of new Set(keys)) {
+      if ((this.#pushWindows.get(key) ?? 0) > now) continue;
+      this.#pushWindows.set(key, now + windowMs);
+      claimed.push(key);
     }
     return claimed;
   }
@@ -189,9 +189,9 @@ export class MemoryPresence implements Presence {
     this.#purge();
   }
 
-  #pruneOnlinePushClaims(): void {
+  #prunePushWindows(): void {
     const now = this.#now();
-    for (const [roomId, until] of this.#onlinePushClaims) if (until <= now) this.#onlinePushClaims.delete(roomId);
+    for (const [roomId, until] of this.#pushWindows) if (until <= now) this.#pushWindows.delete(roomId);
   }
 
   #purge(): void {

@@ -49,11 +49,12 @@ export interface Presence extends Closable {
   topRooms(limit: number): Promise<Array<{ roomId: string; count: number }>>;
   totals(): Promise<{ connections: number; members: number; servers: number }>;
   /**
-   * Coalesces online-count pushes across every process sharing the presence: of the rooms given, returns those
-   * whose window was free and is now claimed by the caller for `windowMs`. The claimer pushes the room's count
-   * when its window ends; others who see a change meanwhile rely on that push (the count is read at push time).
+   * Coalesces pushes across every process sharing the presence (a room's online count, a member's read receipt):
+   * of the keys given, returns those whose window was free and is now claimed by the caller for `windowMs`. The
+   * claimer pushes when its window ends; others who see a change meanwhile rely on that push (which reads the state
+   * at push time). Callers namespace their keys ("online:<room>", "read:<room>:<member>").
    */
-  claimOnlinePush(roomIds: readonly string[], windowMs: number): Promise<string[]>;
+  claimPushWindow(keys: readonly string[], windowMs: number): Promise<string[]>;
 }
 
 export interface RoomChange {

@@ -42,7 +42,7 @@ const TOP_ROOMS_CHUNK = 500;
  * - `{ns}room:{room}:members` zset: member → latest expiry among its connections in the room (online counts).
  * - `{ns}conns`, `{ns}members`, `{ns}servers` zsets: connection / member / comet → latest expiry (totals).
  * - `{ns}rooms` zset: room → latest expiry in `room:{room}:members` (topRooms).
- * - `{ns}online-push:{room}` string with a PX expiry: the window of the room's next online-count push is claimed.
+ * - `{ns}window:{key}` string with a PX expiry: a push window is claimed (claimPushWindow).
  *
  * An entry is live while its score is above the server's current time; every read filters on that, so a connection
  * disappears from every lookup the moment its TTL ends, although no event removes it. Each write runs in one Lua
@@ -177,14 +177,14 @@ export class RedisPresence implements Presence {
     return { connections: connections ?? 0, members: members ?? 0, servers: servers ?? 0 };
   }
 
-  /** `SET {ns}online-push:{room} 1 NX PX windowMs` per room, pipelined: the first caller in a window wins. */
-  async claimOnlinePush(roomIds: readonly string[], windowMs: number): Promise<string[]> {
+  /** `SET {ns}window:{key} 1 NX PX windowMs` per key, pipelined: the first caller in a window wins. */
+  async claimPushWindow(keys: readonly string[], windowMs: number): Promise<string[]> {
     this.#open();
-    const unique = [...new Set(roomIds)];
+    const unique = [...new Set(keys)];
     if (unique.length === 0) return [];
     const pipeline = this.#redis.pipeline();
-    for (const roomId of unique) pipeline.set(`${this.#ns}online-push:${roomId}`, "1", "PX", ttlArg(windowMs), "NX");
-    const replies = await execPipeline(pipeline, "presence claim online push");
+    for (const key of unique) pipeline.set(`${this.#ns}window:${key}`, "1", "PX", ttlArg(windowMs), "NX");
+    const replies = await execPipeline(pipeline, "presence claim push window");
     return unique.filter((_, i) => replies[i] === "OK");
   }
 

@@ -200,13 +200,13 @@ export function presenceContract(
       });
     });
 
-    it("lets one caller claim a room's online-push window until it ends", async () => {
+    it("lets one caller claim a push window until it ends", async () => {
       await withSubject(factory, async (presence) => {
-        assert.deepEqual(await presence.claimOnlinePush(["a", "b", "a"], ttlMs), ["a", "b"]);
-        assert.deepEqual(await presence.claimOnlinePush(["a", "c"], ttlMs), ["c"]);
-        assert.deepEqual(await presence.claimOnlinePush([], ttlMs), []);
-        await eventually(async () => assert.deepEqual(await presence.claimOnlinePush(["a"], ttlMs), ["a"]), ttlMs * 10);
-        assert.deepEqual(await presence.claimOnlinePush(["a"], ttlMs), []);
+        assert.deepEqual(await presence.claimPushWindow(["a", "b", "a"], ttlMs), ["a", "b"]);
+        assert.deepEqual(await presence.claimPushWindow(["a", "c"], ttlMs), ["c"]);
+        assert.deepEqual(await presence.claimPushWindow([], ttlMs), []);
+        await eventually(async () => assert.deepEqual(await presence.claimPushWindow(["a"], ttlMs), ["a"]), ttlMs * 10);
+        assert.deepEqual(await presence.claimPushWindow(["a"], ttlMs), []);
       });
     });
 

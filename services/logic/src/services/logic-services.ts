@@ -17,8 +17,9 @@ import { instrumentStores } from "../metrics/instrument-stores.ts";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 import { AccountService } from "./accounts.ts";
 import { MessageService } from "./messages.ts";
-import { OnlineNotifier } from "./online-notifier.ts";
+import { onlineNotifier } from "./online-notifier.ts";
 import { Publisher } from "./publisher.ts";
+import type { PushCoalescer } from "./push-coalescer.ts";
 import { ResumeService } from "./resume.ts";
 import { RoomService } from "./rooms.ts";
 
@@ -51,7 +52,7 @@ export interface LogicServices {
   tokens: SessionTokens;
   authenticator: Authenticator;
   publisher: Publisher;
-  online: OnlineNotifier;
+  online: PushCoalescer;
   memberships: MembershipCache;
   accounts: AccountService;
   rooms: RoomService;
@@ -72,7 +73,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
   const now = deps.now ?? Date.now;
   const tokens = new SessionTokens(config.tokenSecret);
   const publisher = new Publisher(deps.bus, now, metrics);
-  const online = new OnlineNotifier({ presence, publisher, intervalMs: config.onlinePushIntervalMs, logger });
+  const online = onlineNotifier({ presence, publisher, intervalMs: config.onlinePushIntervalMs, logger });
   const rooms = new RoomService({
     stores,
     presence,

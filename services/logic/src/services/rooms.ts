@@ -12,8 +12,8 @@ import {
 } from "@chatroom/core";
 import { RoomEventType } from "@chatroom/proto/protocol";
 import type { MembershipCache, RoomRef } from "../cache/membership-cache.ts";
-import type { OnlineNotifier } from "./online-notifier.ts";
 import type { Publisher } from "./publisher.ts";
+import type { PushCoalescer } from "./push-coalescer.ts";
 import { LOBBY_ROOM_ID, validatePublicRoomId, validateRoomId, validateRoomName } from "./room-ids.ts";
 import { type MemberRoom, toRoomInfo } from "./views.ts";
 
@@ -36,7 +36,7 @@ interface RoomServiceDeps {
   stores: Stores;
   presence: Presence;
   publisher: Publisher;
-  online: OnlineNotifier;
+  online: PushCoalescer;
   memberships: MembershipCache;
   rateLimiter: RateLimiter;
   /** Rooms a member may create (public rooms and new direct conversations). */
