@@ -39,6 +39,8 @@ export const Op = {
   EVENT: 30,
   /** Server push of changed online counts (OnlineUpdate). */
   ONLINE: 31,
+  TYPING: 32,
+  TYPING_REPLY: 33,
 } as const;
 
 export type Op = (typeof Op)[keyof typeof Op];

@@ -30,6 +30,8 @@ export {
   SendRequest,
   SubReply,
   SubRequest,
+  TypingReply,
+  TypingRequest,
 } from "./gen/chatroom/protocol/v1/protocol.ts";
 export * from "./op.ts";
 export { REQUEST_WIRE, type RequestName } from "./request-wire.ts";

@@ -14,6 +14,7 @@ export const REQUEST_WIRE = {
   ResumeRequest: { 1: { 1: "bytes", 2: "varint" } },
   HistoryRequest: { 1: "bytes", 2: "varint", 3: "varint", 4: "varint" },
   AckRequest: { 1: "bytes", 2: "varint" },
+  TypingRequest: { 1: "bytes" },
 } as const satisfies Record<string, WireSpec>;
 
 export type RequestName = keyof typeof REQUEST_WIRE;

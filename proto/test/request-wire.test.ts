@@ -14,6 +14,7 @@ import {
   ResumeRequest,
   SendRequest,
   SubRequest,
+  TypingRequest,
   type WireSpec,
 } from "../src/protocol.ts";
 
@@ -50,6 +51,7 @@ const FULL: Record<RequestName, Uint8Array> = {
   ResumeRequest: ResumeRequest.encode({ cursors: [{ roomId: "r", lastSeq: -1 }] }).finish(),
   HistoryRequest: HistoryRequest.encode({ roomId: "r", beforeSeq: 5, afterSeq: 0, limit: 3 }).finish(),
   AckRequest: AckRequest.encode({ roomId: "r", seq: 4 }).finish(),
+  TypingRequest: TypingRequest.encode({ roomId: "r" }).finish(),
 };
 
 describe("strict request bodies (checkWire)", () => {

@@ -50,6 +50,19 @@ export interface ResumedDetail {
   rooms: RoomResume[];
 }
 
+export interface TypingDetail {
+  roomId: string;
+  members: Array<{ memberId: number; username: string }>;
+}
+
+export interface ReadDetail {
+  roomId: string;
+  memberId: number;
+  username: string;
+  /** The member has seen the room up to this seq. */
+  seq: number;
+}
+
 export interface PushDetail {
   op: number;
   body: Uint8Array;
@@ -64,6 +77,10 @@ export interface ChatClientEvents {
   online: ReadonlyMap<string, number>;
   /** The member's rooms changed (auth, join, leave, membership changes made elsewhere). */
   rooms: ReadonlyMap<string, RoomInfo>;
+  /** Who is typing in a room changed (others only; each shown a few seconds after their last typing event). */
+  typing: TypingDetail;
+  /** A member's read cursor in a room moved (read receipts; the member's own other devices included). */
+  read: ReadDetail;
   /** A push-API frame with an op that is not a chat op. */
   push: PushDetail;
   resumed: ResumedDetail;

@@ -14,6 +14,8 @@ import {
   SendRequest,
   SubReply,
   SubRequest,
+  TypingReply,
+  TypingRequest,
 } from "@chatroom/proto/protocol";
 import { ChatClientError } from "./chat-client-error.ts";
 import type { ChatClientEvents, ChatClientOptions, ConnectionState, Me } from "./chat-client-types.ts";
@@ -26,6 +28,10 @@ import { RoomDirectory } from "./room-directory.ts";
 import { RoomSequencer } from "./room-sequencer.ts";
 import { RoomSync } from "./room-sync.ts";
 import { type Listener, TypedEmitter } from "./typed-emitter.ts";
+import { TypingTracker } from "./typing-tracker.ts";
+
+/** The least time between two OP_TYPING of this client for one room (the server publishes one per 3 s anyway). */
+const TYPING_SEND_INTERVAL_MS = 2500;
 
 /**
  * A chat connection that survives network trouble: it reconnects with jittered backoff, resumes every room where
@@ -37,6 +43,9 @@ export class ChatClient {
   readonly #directory: RoomDirectory;
   readonly #connection: ChatConnection;
   readonly #accepts: Set<number>;
+  readonly #typing: TypingTracker;
+  /** When this client last told each room that its member is typing. */
+  readonly #typingSent = new Map<string, number>();
 
   constructor(options: ChatClientOptions) {
     const pending = new PendingRequests();
@@ -55,7 +64,19 @@ export class ChatClient {
       connectionId: () => this.#connection.id,
       later: (ms, callback) => this.#connection.later(ms, callback),
     });
-    const dispatcher = new FrameDispatcher({ pending, emitter, directory, onMessage: (m) => sync.receive(m) });
+    const typing = new TypingTracker(emitter, () => this.#connection.member?.memberId ?? 0);
+    this.#typing = typing;
+    // Indicators of a lost connection would be stale by the time it is back.
+    emitter.on("state", ({ state }) => {
+      if (state !== "open") typing.clear();
+    });
+    const dispatcher = new FrameDispatcher({
+      pending,
+      emitter,
+      directory,
+      typing,
+      onMessage: (m) => sync.receive(m),
+    });
     this.#connection = new ChatConnection({
       options,
       emitter,
@@ -160,6 +181,26 @@ export class ChatClient {
   /** A page of a room's messages, ascending (for scroll-back; not passed through the `message` event). */
   history(roomId: string, options: HistoryOptions = {}): Promise<HistoryReply> {
     return fetchHistory((body) => this.#request(Op.HISTORY, body), roomId, options);
+  }
+
+  /**
+   * Tells the room that the member is typing. Call it on every keystroke: it sends at most one OP_TYPING per room
+   * every TYPING_SEND_INTERVAL_MS (the server coalesces too); a failure is ignored (typing is best effort).
+   */
+  async typing(roomId: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.#typingSent.get(roomId) ?? 0) < TYPING_SEND_INTERVAL_MS || this.state !== "open") return;
+    this.#typingSent.set(roomId, now);
+    try {
+      TypingReply.decode(await this.#request(Op.TYPING, TypingRequest.encode({ roomId }).finish()));
+    } catch {
+      // Nobody waits for a typing indicator: a refused or lost one is simply not shown.
+    }
+  }
+
+  /** Others typing in the room right now (the `typing` event tells of every change). */
+  typists(roomId: string): Array<{ memberId: number; username: string }> {
+    return this.#typing.typists(roomId);
   }
 
   /** Stores the member's read cursor for the room. */

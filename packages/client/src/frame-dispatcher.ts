@@ -6,17 +6,20 @@ import {
   OnlineUpdate,
   Op,
   RoomEvent,
+  RoomEventType,
 } from "@chatroom/proto/protocol";
 import { ChatClientError } from "./chat-client-error.ts";
 import type { ChatClientEvents } from "./chat-client-types.ts";
 import type { PendingRequests } from "./pending-requests.ts";
 import type { RoomDirectory } from "./room-directory.ts";
 import type { TypedEmitter } from "./typed-emitter.ts";
+import type { TypingTracker } from "./typing-tracker.ts";
 
 export interface FrameDispatcherDeps {
   pending: PendingRequests;
   emitter: TypedEmitter<ChatClientEvents>;
   directory: RoomDirectory;
+  typing: TypingTracker;
   onMessage(message: ChatMessage): void;
 }
 
@@ -35,11 +38,24 @@ export class FrameDispatcher {
     const { pending, emitter, directory } = this.#deps;
     try {
       switch (frame.op) {
-        case Op.MESSAGE:
-          this.#deps.onMessage(ChatMessage.decode(frame.body));
+        case Op.MESSAGE: {
+          const message = ChatMessage.decode(frame.body);
+          this.#deps.typing.onMessage(message.roomId, message.senderId);
+          this.#deps.onMessage(message);
           return;
+        }
         case Op.EVENT: {
           const event = RoomEvent.decode(frame.body);
+          if (event.type === RoomEventType.ROOM_EVENT_TYPE_TYPING) {
+            this.#deps.typing.onTyping(event);
+            return;
+          }
+          if (event.type === RoomEventType.ROOM_EVENT_TYPE_READ) {
+            directory.onRead(event);
+            const { roomId, memberId, username, seq } = event;
+            emitter.emit("read", { roomId, memberId, username, seq });
+            return;
+          }
           directory.onEvent(event);
           emitter.emit("event", event);
           return;

@@ -18,9 +18,11 @@ export type {
   ConnectionState,
   Me,
   PushDetail,
+  ReadDetail,
   ResumedDetail,
   ResumeFrom,
   StateChange,
+  TypingDetail,
 } from "./chat-client-types.ts";
 export { ApiError, ChatHttp, type ChatHttpOptions } from "./chat-http.ts";
 export { newClientMsgId } from "./client-msg-id.ts";
@@ -38,3 +40,4 @@ export type {
 } from "./http-types.ts";
 export { RoomSequencer, type SequencerAction } from "./room-sequencer.ts";
 export { type Listener, TypedEmitter } from "./typed-emitter.ts";
+export { TYPING_SHOWN_MS } from "./typing-tracker.ts";

@@ -93,6 +93,11 @@ export class RoomDirectory {
   }
 
   /** Counts from heartbeat replies and OP_ONLINE pushes; rooms the member has left meanwhile are ignored. */
+  /** A read receipt: the member's own (another device read on) moves this client's read cursor too. */
+  onRead(event: RoomEvent): void {
+    if (event.memberId === this.#memberId()) this.acked(event.roomId, event.seq);
+  }
+
   setOnline(counts: readonly RoomOnline[]): void {
     let changed = false;
     for (const { roomId, count } of counts) {

@@ -18,6 +18,7 @@ import { PendingRequests } from "../src/pending-requests.ts";
 import { RoomDirectory } from "../src/room-directory.ts";
 import { RoomSequencer } from "../src/room-sequencer.ts";
 import { TypedEmitter } from "../src/typed-emitter.ts";
+import { TypingTracker } from "../src/typing-tracker.ts";
 
 const ME = 7;
 
@@ -27,12 +28,13 @@ function setup() {
   const sequencer = new RoomSequencer();
   const directory = new RoomDirectory(sequencer, emitter, () => ME);
   const messages: ChatMessage[] = [];
-  const dispatcher = new FrameDispatcher({ pending, emitter, directory, onMessage: (m) => messages.push(m) });
+  const typing = new TypingTracker(emitter, () => ME);
+  const dispatcher = new FrameDispatcher({ pending, emitter, directory, typing, onMessage: (m) => messages.push(m) });
   const errors: Error[] = [];
   const pushes: { op: number; body: Uint8Array }[] = [];
   emitter.on("error", (e) => errors.push(e));
   emitter.on("push", (p) => pushes.push(p));
-  return { pending, emitter, sequencer, directory, dispatcher, messages, errors, pushes };
+  return { pending, emitter, sequencer, directory, typing, dispatcher, messages, errors, pushes };
 }
 
 function room(roomId: string, lastSeq = 0): RoomInfo {
@@ -105,6 +107,7 @@ describe("FrameDispatcher", () => {
       memberId: ME,
       username: "me",
       room: room("news", 12),
+      seq: 0,
     }).finish();
     t.dispatcher.dispatch(frame(Op.EVENT, 0, joined));
     assert.equal(t.directory.rooms.get("news")?.lastSeq, 12);
@@ -115,6 +118,7 @@ describe("FrameDispatcher", () => {
       memberId: ME + 1,
       username: "other",
       room: undefined,
+      seq: 0,
     }).finish();
     t.dispatcher.dispatch(frame(Op.EVENT, 0, someoneElse));
     assert.equal(t.directory.rooms.has("news"), true);
@@ -124,6 +128,7 @@ describe("FrameDispatcher", () => {
       memberId: ME,
       username: "me",
       room: undefined,
+      seq: 0,
     }).finish();
     t.dispatcher.dispatch(frame(Op.EVENT, 0, left));
     assert.equal(t.directory.rooms.has("news"), false);
@@ -163,5 +168,62 @@ describe("FrameDispatcher", () => {
     t.dispatcher.dispatch(frame(Op.MESSAGE, 0, new Uint8Array([0xff, 0xff, 0xff])));
     assert.equal(t.errors.length, 1);
     assert.equal(t.messages.length, 0);
+  });
+  it("shows others typing until their message arrives, and ignores the member's own typing", () => {
+    const t = setup();
+    const seen: string[][] = [];
+    t.emitter.on("typing", ({ members }) => seen.push(members.map((m) => m.username)));
+    const typing = (memberId: number, username: string) =>
+      RoomEvent.encode({
+        roomId: "lobby",
+        type: RoomEventType.ROOM_EVENT_TYPE_TYPING,
+        memberId,
+        username,
+        room: undefined,
+        seq: 0,
+      }).finish();
+    t.dispatcher.dispatch(frame(Op.EVENT, 0, typing(ME, "me")));
+    t.dispatcher.dispatch(frame(Op.EVENT, 0, typing(8, "ann")));
+    t.dispatcher.dispatch(frame(Op.EVENT, 0, typing(8, "ann")));
+    assert.deepEqual(t.typing.typists("lobby"), [{ memberId: 8, username: "ann" }]);
+    const fromAnn = ChatMessage.encode({
+      id: "m1",
+      roomId: "lobby",
+      seq: 1,
+      senderId: 8,
+      senderName: "ann",
+      text: "done typing",
+      sentAtMs: 1,
+      clientMsgId: "c1",
+      roomKind: 1,
+    }).finish();
+    t.dispatcher.dispatch(frame(Op.MESSAGE, 0, fromAnn));
+    assert.deepEqual(t.typing.typists("lobby"), []);
+    assert.deepEqual(seen, [["ann"], []], "one event per change, none for repeats or the member's own");
+    t.typing.clear();
+  });
+
+  it("emits read receipts, and the member's own moves this client's read cursor", () => {
+    const t = setup();
+    t.directory.reset([room("lobby", 9)], "latest");
+    const reads: Array<[number, number]> = [];
+    t.emitter.on("read", ({ memberId, seq }) => reads.push([memberId, seq]));
+    const read = (memberId: number, seq: number) =>
+      RoomEvent.encode({
+        roomId: "lobby",
+        type: RoomEventType.ROOM_EVENT_TYPE_READ,
+        memberId,
+        username: "x",
+        room: undefined,
+        seq,
+      }).finish();
+    t.dispatcher.dispatch(frame(Op.EVENT, 0, read(8, 5)));
+    assert.equal(t.directory.rooms.get("lobby")?.ackedSeq, 0, "someone else's cursor is theirs");
+    t.dispatcher.dispatch(frame(Op.EVENT, 0, read(ME, 7)));
+    assert.equal(t.directory.rooms.get("lobby")?.ackedSeq, 7, "read on another device");
+    assert.deepEqual(reads, [
+      [8, 5],
+      [ME, 7],
+    ]);
   });
 });

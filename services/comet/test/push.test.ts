@@ -28,7 +28,7 @@ function membershipEvent(type: RoomEventType, memberId: number, roomId: string, 
         online: 0,
       }
     : undefined;
-  const body = RoomEvent.encode({ roomId, type, memberId, username: `m${memberId}`, room }).finish();
+  const body = RoomEvent.encode({ roomId, type, memberId, username: `m${memberId}`, room, seq: 0 }).finish();
   return { ver: 1, op: Op.EVENT, seq: 0, body };
 }
 

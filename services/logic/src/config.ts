@@ -144,6 +144,18 @@ export const logicConfigSchema = {
     "A room's online count is pushed to its connections when it changes, at most once per this interval",
     { min: 100 },
   ),
+  typingIntervalMs: setting.int(
+    "CHATROOM_TYPING_INTERVAL_MS",
+    3000,
+    "A member's typing indicator is published to a room at most once per this interval (more OP_TYPING is ignored)",
+    { min: 100 },
+  ),
+  readReceiptIntervalMs: setting.int(
+    "CHATROOM_READ_RECEIPT_INTERVAL_MS",
+    1000,
+    "A member's read cursor is published to the room after it moved, at most once per member and room per interval",
+    { min: 100 },
+  ),
   cacheTtlMs: setting.int(
     "CHATROOM_CACHE_TTL_MS",
     5000,

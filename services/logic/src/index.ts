@@ -52,6 +52,7 @@ export async function createLogic(deps: LogicDeps): Promise<Logic> {
     async close() {
       clearInterval(sweep);
       services.online.close();
+      services.signals.close();
     },
   };
 }

@@ -20,11 +20,14 @@ import {
   Op,
   ResumeReply,
   ResumeRequest,
+  RoomEvent,
+  RoomEventType,
   RoomKind,
   SendReply,
   SendRequest,
   SubReply,
   SubRequest,
+  TypingRequest,
 } from "@chatroom/proto/protocol";
 import { type Account, type Harness, register, request, startHarness } from "./harness.ts";
 
@@ -430,6 +433,83 @@ describe("LogicApi for comets", () => {
       assert.equal(pushes.length, 1, "three connects within one window made one push");
     } finally {
       await counted.close();
+    }
+  });
+  it("publishes TYPING to the room at most once per interval per member, never storing it", async () => {
+    const quick = await startHarness({ typingIntervalMs: 300 });
+    try {
+      const kim = await register(quick, "kim");
+      const conn = await quick.logic.api.connect({ server: SERVER, cookie: "", token: authBytes(kim.token) });
+      const typingBody = TypingRequest.encode({ roomId: "lobby" }).finish();
+      const typed = (seq: number) =>
+        quick.logic.api.receive({
+          memberId: conn.memberId,
+          key: conn.key,
+          server: SERVER,
+          proto: { ver: 1, op: Op.TYPING, seq, body: typingBody },
+        });
+      const before = quick.published.length;
+      for (let seq = 1; seq <= 3; seq++) assert.equal((await typed(seq)).protos[0]?.op, Op.TYPING_REPLY);
+      const typingPushes = () =>
+        quick.published
+          .slice(before)
+          .filter(
+            (p) => p.operation === Op.EVENT && RoomEvent.decode(p.msg).type === RoomEventType.ROOM_EVENT_TYPE_TYPING,
+          );
+      await quick.waitForPush((p) => typingPushes().includes(p));
+      assert.equal(typingPushes().length, 1, "three OP_TYPING in a row, one event");
+      const event = RoomEvent.decode(typingPushes()[0]?.msg ?? new Uint8Array());
+      assert.deepEqual([event.roomId, event.memberId, event.username], ["lobby", kim.id, kim.username]);
+      assert.equal(typingPushes()[0]?.seq, 0, "not a stored message");
+      assert.equal(await quick.stores.messages.lastSeq("lobby"), 0);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      await typed(4);
+      await quick.waitForPush(() => typingPushes().length === 2);
+      const notMember = quick.logic.api.receive({
+        memberId: conn.memberId,
+        key: conn.key,
+        server: SERVER,
+        proto: { ver: 1, op: Op.TYPING, seq: 5, body: TypingRequest.encode({ roomId: "elsewhere" }).finish() },
+      });
+      assert.equal(await rejection(notMember), "room_not_found");
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it("publishes a member's read cursor to the room after ACKs, coalesced to the latest", async () => {
+    const quick = await startHarness({ readReceiptIntervalMs: 200, sendRateCapacity: 100 });
+    try {
+      const lee = await register(quick, "lee");
+      const conn = await quick.logic.api.connect({ server: SERVER, cookie: "", token: authBytes(lee.token) });
+      const receiveAs = (op: number, seq: number, body: Uint8Array) =>
+        quick.logic.api.receive({
+          memberId: conn.memberId,
+          key: conn.key,
+          server: SERVER,
+          proto: { ver: 1, op, seq, body },
+        });
+      for (let i = 1; i <= 3; i++) {
+        const body = SendRequest.encode({ roomId: "lobby", toMemberId: 0, clientMsgId: "", text: `m${i}` }).finish();
+        await receiveAs(Op.SEND, i, body);
+      }
+      const before = quick.published.length;
+      for (let seq = 1; seq <= 3; seq++)
+        await receiveAs(Op.ACK, 10 + seq, AckRequest.encode({ roomId: "lobby", seq }).finish());
+      const reads = () =>
+        quick.published
+          .slice(before)
+          .map((p) => RoomEvent.decode(p.operation === Op.EVENT ? p.msg : new Uint8Array()))
+          .filter((e) => e.type === RoomEventType.ROOM_EVENT_TYPE_READ);
+      await quick.waitForPush(() => reads().length > 0);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.deepEqual(
+        reads().map((e) => [e.roomId, e.memberId, e.username, e.seq]),
+        [["lobby", lee.id, lee.username, 3]],
+        "three acks within one window, one receipt with the last cursor",
+      );
+    } finally {
+      await quick.close();
     }
   });
 });

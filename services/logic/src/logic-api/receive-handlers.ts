@@ -24,6 +24,8 @@ import {
   SendRequest,
   SubReply,
   SubRequest,
+  TypingReply,
+  TypingRequest,
 } from "@chatroom/proto/protocol";
 import type { LogicServices } from "../services/logic-services.ts";
 import { toRoomInfo } from "../services/views.ts";
@@ -188,6 +190,14 @@ const ack: ReceiveHandler = async (services, request) => {
   return reply(Op.ACK_REPLY, request, AckReply.encode(acked).finish());
 };
 
+/** "I am typing": published to the room at most once per member per interval, never stored. */
+const typing: ReceiveHandler = async (services, request) => {
+  const body = decode(TypingRequest, request.body, "TypingRequest");
+  const room = await services.rooms.requireMember(request.memberId, body.roomId);
+  await services.signals.typing(await request.member(), room.id);
+  return reply(Op.TYPING_REPLY, request, TypingReply.encode({ roomId: room.id }).finish());
+};
+
 /** The ops a comet forwards to logic.receive; anything else is a bad request. */
 export const receiveHandlers: ReadonlyMap<number, ReceiveHandler> = new Map([
   [Op.SEND, send],
@@ -199,4 +209,5 @@ export const receiveHandlers: ReadonlyMap<number, ReceiveHandler> = new Map([
   [Op.RESUME, resume],
   [Op.HISTORY, history],
   [Op.ACK, ack],
+  [Op.TYPING, typing],
 ]);

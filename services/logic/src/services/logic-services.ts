@@ -21,6 +21,7 @@ import { onlineNotifier } from "./online-notifier.ts";
 import { Publisher } from "./publisher.ts";
 import type { PushCoalescer } from "./push-coalescer.ts";
 import { ResumeService } from "./resume.ts";
+import { RoomSignals } from "./room-signals.ts";
 import { RoomService } from "./rooms.ts";
 
 export interface LogicDeps {
@@ -53,6 +54,7 @@ export interface LogicServices {
   authenticator: Authenticator;
   publisher: Publisher;
   online: PushCoalescer;
+  signals: RoomSignals;
   memberships: MembershipCache;
   accounts: AccountService;
   rooms: RoomService;
@@ -85,6 +87,16 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     maxRoomsPerMember: config.maxRoomsPerMember,
     now,
   });
+  const signals = new RoomSignals({
+    presence,
+    publisher,
+    rooms,
+    rateLimiter,
+    members: stores.members,
+    typingIntervalMs: config.typingIntervalMs,
+    readReceiptIntervalMs: config.readReceiptIntervalMs,
+    logger,
+  });
   return {
     config,
     stores,
@@ -96,6 +108,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     authenticator: new Authenticator(tokens, stores.sessions, now),
     publisher,
     online,
+    signals,
     memberships,
     rooms,
     accounts: new AccountService({
@@ -123,6 +136,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
       maxTextBytes: config.maxTextBytes,
       historyPageDefault: config.historyPageDefault,
       historyPageMax: config.historyPageMax,
+      readMoved: (memberId, roomId) => signals.readMoved(memberId, roomId),
       now,
       logger,
       metrics,

@@ -56,6 +56,8 @@ interface MessageServiceDeps {
   maxTextBytes: number;
   historyPageDefault: number;
   historyPageMax: number;
+  /** Told when a member's read cursor was stored (read receipts). */
+  readMoved?: (memberId: number, roomId: string) => void;
   now: () => number;
   logger?: LogicLogger;
   metrics?: LogicMetrics | undefined;
@@ -149,6 +151,7 @@ export class MessageService {
     if (!(await this.#deps.stores.rooms.ack(room.id, memberId, acked))) {
       throw new ChatError("not_member", `not a member of ${room.id}`);
     }
+    this.#deps.readMoved?.(memberId, room.id);
     return { roomId: room.id, seq: acked };
   }
 

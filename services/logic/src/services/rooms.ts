@@ -143,6 +143,7 @@ export class RoomService {
       memberId: member.id,
       username: member.username,
       type: RoomEventType.ROOM_EVENT_TYPE_LEFT,
+      seq: 0,
     };
     await this.#publisher.memberEvent(
       member.id,
@@ -241,6 +242,7 @@ export class RoomService {
       memberId: member.id,
       username: member.username,
       type: RoomEventType.ROOM_EVENT_TYPE_JOINED,
+      seq: 0,
     };
     const view: MemberRoom = { room, ackedSeq: 0, peer: peer ? { id: peer.id, username: peer.username } : null };
     await this.#publisher.memberEvent(member.id, { ...event, room: toRoomInfo(view) }, { join: [room.id] });
@@ -266,6 +268,11 @@ export class RoomService {
         retryAfterMs: decision.retryAfterMs,
       });
     }
+  }
+
+  /** The member's stored read cursor in the room, or null when they are not a member. */
+  async readCursor(memberId: number, roomId: string): Promise<number | null> {
+    return (await this.#membership(roomId, memberId))?.ackedSeq ?? null;
   }
 
   /** One member's membership, read as a one-row page of the room's members ordered by id. */

@@ -32,6 +32,16 @@ export const RoomEventType = {
   /** ROOM_EVENT_TYPE_JOINED - A member joined the room (sent to the room) — or, to the member's own connections, "you joined". */
   ROOM_EVENT_TYPE_JOINED: 1,
   ROOM_EVENT_TYPE_LEFT: 2,
+  /**
+   * ROOM_EVENT_TYPE_TYPING - The member is typing in the room: ephemeral (never stored, no seq), at most one per member per room per
+   * CHATROOM_TYPING_INTERVAL_MS; clients show it for a few seconds unless it is repeated.
+   */
+  ROOM_EVENT_TYPE_TYPING: 3,
+  /**
+   * ROOM_EVENT_TYPE_READ - The member's read cursor moved to seq (coalesced: at most one per member per room per
+   * CHATROOM_READ_RECEIPT_INTERVAL_MS). Sent to the room, the member's own other devices included.
+   */
+  ROOM_EVENT_TYPE_READ: 4,
   UNRECOGNIZED: -1,
 } as const;
 
@@ -41,6 +51,8 @@ export namespace RoomEventType {
   export type ROOM_EVENT_TYPE_UNSPECIFIED = typeof RoomEventType.ROOM_EVENT_TYPE_UNSPECIFIED;
   export type ROOM_EVENT_TYPE_JOINED = typeof RoomEventType.ROOM_EVENT_TYPE_JOINED;
   export type ROOM_EVENT_TYPE_LEFT = typeof RoomEventType.ROOM_EVENT_TYPE_LEFT;
+  export type ROOM_EVENT_TYPE_TYPING = typeof RoomEventType.ROOM_EVENT_TYPE_TYPING;
+  export type ROOM_EVENT_TYPE_READ = typeof RoomEventType.ROOM_EVENT_TYPE_READ;
   export type UNRECOGNIZED = typeof RoomEventType.UNRECOGNIZED;
 }
 
@@ -262,7 +274,21 @@ export interface RoomEvent {
   memberId: number;
   username: string;
   /** For JOINED/LEFT events about the connection's own member: the room, so other tabs can update their lists. */
-  room?: RoomInfo | undefined;
+  room?:
+    | RoomInfo
+    | undefined;
+  /** READ: the member's read cursor (they have seen the room up to this seq). */
+  seq: number;
+}
+
+/** OP_TYPING (32): the member is typing in the room (the client sends it at most every few seconds while typing). */
+export interface TypingRequest {
+  roomId: string;
+}
+
+/** OP_TYPING_REPLY (33). */
+export interface TypingReply {
+  roomId: string;
 }
 
 function createBaseAuthRequest(): AuthRequest {
@@ -1987,7 +2013,7 @@ export const ErrorReply: MessageFns<ErrorReply> = {
 };
 
 function createBaseRoomEvent(): RoomEvent {
-  return { roomId: "", type: 0, memberId: 0, username: "", room: undefined };
+  return { roomId: "", type: 0, memberId: 0, username: "", room: undefined, seq: 0 };
 }
 
 export const RoomEvent: MessageFns<RoomEvent> = {
@@ -2006,6 +2032,9 @@ export const RoomEvent: MessageFns<RoomEvent> = {
     }
     if (message.room !== undefined) {
       RoomInfo.encode(message.room, writer.uint32(42).fork()).join();
+    }
+    if (message.seq !== 0) {
+      writer.uint32(48).int64(message.seq);
     }
     return writer;
   },
@@ -2061,6 +2090,106 @@ export const RoomEvent: MessageFns<RoomEvent> = {
             }
 
             message.room = RoomInfo.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseTypingRequest(): TypingRequest {
+  return { roomId: "" };
+}
+
+export const TypingRequest: MessageFns<TypingRequest> = {
+  encode(message: TypingRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TypingRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTypingRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseTypingReply(): TypingReply {
+  return { roomId: "" };
+}
+
+export const TypingReply: MessageFns<TypingReply> = {
+  encode(message: TypingReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TypingReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTypingReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
             continue;
           }
         }
