@@ -1,8 +1,7 @@
+import { ChatError, partitionKey } from "@chatroom/core";
 import { type PushMsg, PushMsg as PushMsgCodec } from "@chatroom/proto/grpc";
 import { type Kafka, type Message, Partitioners, type Producer, type RetryOptions } from "kafkajs";
-import { ChatError } from "../errors.ts";
 import type { KafkaLogger } from "./kafka-logger.ts";
-import { partitionKey } from "./push-bus.ts";
 
 /** Most messages, and most encoded bytes, in one produce request (far below the broker's 1 MiB batch limit). */
 const MAX_SEND_MESSAGES = 500;

@@ -1,13 +1,13 @@
+import type { PushBatchHandler, PushBus, PushSubscription, SubscribeOptions } from "@chatroom/core";
+import { ChatError } from "@chatroom/core";
+import type { PushBusObserver } from "@chatroom/core/observability";
 import type { PushMsg } from "@chatroom/proto/grpc";
 import { Kafka, type RetryOptions } from "kafkajs";
-import { ChatError } from "../errors.ts";
 import { type KafkaLogger, kafkaLogCreator, stderrLogger } from "./kafka-logger.ts";
 import { KafkaPing } from "./kafka-ping.ts";
 import { KafkaPublisher } from "./kafka-publisher.ts";
 import { KafkaSubscription } from "./kafka-subscription.ts";
 import { ensureTopic } from "./kafka-topic.ts";
-import type { PushBatchHandler, PushBus, PushSubscription, SubscribeOptions } from "./push-bus.ts";
-import type { PushBusObserver } from "./push-bus-observer.ts";
 
 export interface KafkaPushBusOptions {
   /** Bootstrap brokers, "host:port". */

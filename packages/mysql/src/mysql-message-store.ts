@@ -1,6 +1,5 @@
-import { ChatError } from "../../errors.ts";
-import type { NewMessage, StoredMessage } from "../../types.ts";
-import type { MessageStore } from "../message-store.ts";
+import type { MessageStore, NewMessage, StoredMessage } from "@chatroom/core";
+import { ChatError } from "@chatroom/core";
 import type { MysqlDatabase, Queryable, Row } from "./mysql-database.ts";
 import { ER_DUP_ENTRY, mysqlErrno } from "./mysql-errors.ts";
 import { intColumn, limitOf, textColumn } from "./mysql-rows.ts";

@@ -1,4 +1,4 @@
-import type { Stores } from "../stores.ts";
+import type { Stores } from "@chatroom/core";
 import { MysqlDatabase, type MysqlDatabaseOptions } from "./mysql-database.ts";
 import { MysqlMemberStore } from "./mysql-member-store.ts";
 import { MysqlMessageStore } from "./mysql-message-store.ts";
