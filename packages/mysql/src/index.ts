@@ -1,5 +1,6 @@
 // `@chatroom/mysql`: the MySQL/MariaDB stores (mysql2), a package of its own so that importing `@chatroom/core`
 // never loads mysql2.
+
 export * from "./mysql-database.ts";
 export * from "./mysql-errors.ts";
 export * from "./mysql-member-store.ts";

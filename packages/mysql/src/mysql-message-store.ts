@@ -1,72 +1,53 @@
-import type { MessageStore, NewMessage, StoredMessage } from "@chatroom/core";
-import { ChatError } from "@chatroom/core";
-import type { MysqlDatabase, Queryable, Row } from "./mysql-database.ts";
-import { ER_DUP_ENTRY, mysqlErrno } from "./mysql-errors.ts";
-import { intColumn, limitOf, textColumn } from "./mysql-rows.ts";
+import {
+  type AppendResult,
+  GroupCommitQueue,
+  type MessageStore,
+  type NewMessage,
+  type StoredMessage,
+} from "@chatroom/core";
+import { MysqlAppendWriter } from "./mysql-append-writer.ts";
+import type { MysqlDatabase } from "./mysql-database.ts";
+import { MESSAGE_COLUMNS, toMessage } from "./mysql-message-rows.ts";
+import { intColumn, limitOf } from "./mysql-rows.ts";
 
-const COLUMNS = "id, room_id, seq, sender_id, sender_name, text, sent_at_ms, client_msg_id";
+export interface MysqlMessageStoreOptions {
+  /** Most appends written in one transaction (default 500). */
+  maxBatch?: number;
+  /** Most text bytes in one batch (default 1 MiB, far below MySQL's max_allowed_packet of 16 MiB or more). */
+  maxBatchBytes?: number;
+}
+
+/** Per message, besides its text: the other columns' share of the multi-row INSERT, roughly. */
+const ROW_OVERHEAD_BYTES = 256;
 
 /**
- * Messages in MySQL. The room row's last_seq is the seq counter: append() increments it and inserts the message
- * in one transaction. The increment takes the room row's lock until commit, so appends to one room are serialized
- * across every process and pool; a transaction that rolls back also rolls its increment back, so seqs have no gaps.
+ * Messages in MySQL. The room row's last_seq is the seq counter, moved in the same transaction as the inserts.
+ * Appends are group-committed: queued, and written one batch at a time — every append that arrived while the
+ * previous batch was being written, whatever its room — in one transaction of a fixed number of statements (see
+ * MysqlAppendWriter). append() resolves only after that transaction committed.
  * An empty clientMsgId means "no idempotency key" (stored as NULL, never deduplicated).
  */
 export class MysqlMessageStore implements MessageStore {
   readonly #db: MysqlDatabase;
+  readonly #writer: MysqlAppendWriter;
+  readonly #queue: GroupCommitQueue<NewMessage, AppendResult>;
 
-  constructor(db: MysqlDatabase) {
+  constructor(db: MysqlDatabase, options: MysqlMessageStoreOptions = {}) {
     this.#db = db;
+    this.#writer = new MysqlAppendWriter(db);
+    this.#queue = new GroupCommitQueue((batch) => this.#writer.write(batch, (message) => this.append(message)), {
+      maxItems: options.maxBatch ?? 500,
+      maxBytes: options.maxBatchBytes ?? 1024 * 1024,
+    });
   }
 
-  async append(message: NewMessage): Promise<{ message: StoredMessage; duplicate: boolean }> {
-    const clientMsgId = message.clientMsgId === "" ? null : message.clientMsgId;
-    try {
-      return await this.#db.transaction(async (tx) => {
-        if (clientMsgId !== null) {
-          const existing = await findByClientMsgId(tx, message.senderId, clientMsgId);
-          if (existing) return { message: existing, duplicate: true };
-        }
-        const seq = await nextSeq(tx, message.roomId);
-        await tx.run(`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, [
-          message.id,
-          message.roomId,
-          seq,
-          message.senderId,
-          message.senderName,
-          message.text,
-          message.sentAtMs,
-          clientMsgId,
-        ]);
-        const stored: StoredMessage = {
-          id: message.id,
-          roomId: message.roomId,
-          seq,
-          senderId: message.senderId,
-          senderName: message.senderName,
-          text: message.text,
-          sentAtMs: message.sentAtMs,
-          clientMsgId: message.clientMsgId,
-        };
-        return { message: stored, duplicate: false };
-      });
-    } catch (error) {
-      if (mysqlErrno(error) !== ER_DUP_ENTRY) throw error;
-      // Rolled back (seq counter included). A concurrent retry with the same key committed first: it is the message.
-      if (clientMsgId !== null) {
-        const winner = await findByClientMsgId(this.#db, message.senderId, clientMsgId);
-        if (winner) return { message: winner, duplicate: true };
-      }
-      if (await this.findById(message.id)) {
-        throw new ChatError("conflict", `message id ${message.id} exists`, { cause: error });
-      }
-      throw error;
-    }
+  append(message: NewMessage): Promise<AppendResult> {
+    return this.#queue.submit(message, Buffer.byteLength(message.text) + ROW_OVERHEAD_BYTES);
   }
 
   async after(roomId: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
     const rows = await this.#db.rows(
-      `SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
       [roomId, afterSeq, limitOf(limit)],
     );
     return rows.map(toMessage);
@@ -75,14 +56,14 @@ export class MysqlMessageStore implements MessageStore {
   async before(roomId: string, beforeSeq: number, limit: number): Promise<StoredMessage[]> {
     const bound = beforeSeq > 0 ? beforeSeq : Number.MAX_SAFE_INTEGER;
     const rows = await this.#db.rows(
-      `SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
       [roomId, bound, limitOf(limit)],
     );
     return rows.map(toMessage).reverse();
   }
 
   async findById(id: string): Promise<StoredMessage | null> {
-    const [row] = await this.#db.rows(`SELECT ${COLUMNS} FROM messages WHERE id = ?`, [id]);
+    const [row] = await this.#db.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, [id]);
     return row ? toMessage(row) : null;
   }
 
@@ -91,42 +72,8 @@ export class MysqlMessageStore implements MessageStore {
     return row ? intColumn(row, "last_seq") : 0;
   }
 
-  /** The pool is shared by the stores and closed by `Stores.close()`. */
-  async close(): Promise<void> {}
-}
-
-/**
- * Increments the room's counter and returns the new value. LAST_INSERT_ID(expr) hands the value back on this
- * connection without a second read of the row: the server reports it as the statement's insert id (MySQL and
- * MariaDB both do); SELECT LAST_INSERT_ID() is the fallback should a server not.
- */
-async function nextSeq(tx: Queryable, roomId: string): Promise<number> {
-  const counter = await tx.run("UPDATE rooms SET last_seq = LAST_INSERT_ID(last_seq + 1) WHERE id = ?", [roomId]);
-  if (counter.affectedRows === 0) throw new ChatError("room_not_found", `room ${roomId} not found`);
-  const reported = Number(counter.insertId);
-  if (reported > 0) return reported;
-  const [row] = await tx.rows("SELECT LAST_INSERT_ID() AS seq");
-  if (!row) throw new Error("SELECT LAST_INSERT_ID() returned no row");
-  return intColumn(row, "seq");
-}
-
-async function findByClientMsgId(db: Queryable, senderId: number, clientMsgId: string): Promise<StoredMessage | null> {
-  const [row] = await db.rows(`SELECT ${COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`, [
-    senderId,
-    clientMsgId,
-  ]);
-  return row ? toMessage(row) : null;
-}
-
-function toMessage(row: Row): StoredMessage {
-  return {
-    id: textColumn(row, "id"),
-    roomId: textColumn(row, "room_id"),
-    seq: intColumn(row, "seq"),
-    senderId: intColumn(row, "sender_id"),
-    senderName: textColumn(row, "sender_name"),
-    text: textColumn(row, "text"),
-    sentAtMs: intColumn(row, "sent_at_ms"),
-    clientMsgId: row.client_msg_id === null ? "" : textColumn(row, "client_msg_id"),
-  };
+  /** Waits for the queued appends to be written; the pool itself is closed by `Stores.close()`. */
+  close(): Promise<void> {
+    return this.#queue.close();
+  }
 }
