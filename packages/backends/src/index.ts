@@ -37,6 +37,12 @@ export const backendConfigSchema = {
     "Partitions of the push topic when chatroom creates it (an existing topic is grown to this, never shrunk)",
     { min: 1 },
   ),
+  kafkaLingerMs: setting.int(
+    "CHATROOM_KAFKA_LINGER_MS",
+    2,
+    "How long logic's first push after an idle moment waits for others to share its Kafka produce request (linger.ms); under load pushes share requests anyway, one request being in flight at a time",
+    { min: 0, max: 1000 },
+  ),
   kafkaReplicationFactor: setting.int(
     "CHATROOM_KAFKA_REPLICATION_FACTOR",
     1,
@@ -133,6 +139,7 @@ export async function openBus(config: BackendConfig, options: OpenBusOptions = {
     topic: config.kafkaTopic,
     partitions: config.kafkaPartitions,
     replicationFactor: config.kafkaReplicationFactor,
+    lingerMs: config.kafkaLingerMs,
     ...(options.clientId ? { clientId: options.clientId } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
