@@ -19,7 +19,7 @@ const USAGE = `usage: npm run bench -- [connections] [fan-out] [ingress] [resume
 scenario parameters (comma lists run one step each; --<scenario>.<name>=… applies to one scenario only):
   connections: --n=1000,5000,10000,19500 --settle-ms=5000
   fan-out:     --members=1000 --rooms=1 --rate=25,100,400,1600 --via=push,send --duration=10 --bytes=100
-  ingress:     --senders=20 --concurrency=64 --rate=0 --duration=10 --via=http,ws --bytes=100
+  ingress:     --senders=20 --rooms=<senders> --concurrency=64 --rate=0 --duration=10 --via=http,ws --bytes=100
   resume:      --clients=1000 --rate=50 --duration=12`;
 
 const { values, positionals } = parseArgs({
