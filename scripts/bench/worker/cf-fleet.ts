@@ -1,5 +1,5 @@
-import { mapLimit, wallNow } from "../lib/timing.ts";
 import { CentrifugoClient } from "./cf-client.ts";
+import { openClients } from "./open-clients.ts";
 import type { OpenArgs, OpenResult, StatsResult } from "./protocol.ts";
 import type { Tracker } from "./tracker.ts";
 
@@ -12,43 +12,22 @@ export class CentrifugoFleet {
     this.#tracker = tracker;
   }
 
-  async open(args: OpenArgs): Promise<OpenResult> {
+  open(args: OpenArgs): Promise<OpenResult> {
     const tracker = this.#tracker;
-    tracker.mode = args.track;
-    const errors: string[] = [];
-    let failed = 0;
-    const startedAt = wallNow();
-    await mapLimit(args.clients, args.concurrency, async (spec, index) => {
-      const track = tracker.add(spec.group);
-      const tracking = args.track !== "none";
-      try {
-        const client = await CentrifugoClient.connect({
-          url: spec.url,
-          token: spec.token,
-          channels: spec.rooms ?? [],
-          localAddress: args.localAddresses[index % args.localAddresses.length] ?? "127.0.0.1",
-          timeoutMs: args.timeoutMs,
-          ...(tracking
-            ? { onPublication: (_channel: string, data: unknown) => tracker.delivered(track, String(data)) }
-            : {}),
-          onLost: (code) => tracker.disconnected(track, code),
-        });
-        this.#clients.push(client);
-      } catch (error) {
-        failed += 1;
-        if (errors.length < 5) errors.push(error instanceof Error ? error.message : String(error));
-        tracker.clients.splice(tracker.clients.indexOf(track), 1);
-      }
+    return openClients(args, tracker, async (spec, localAddress, track) => {
+      const client = await CentrifugoClient.connect({
+        url: spec.url,
+        token: spec.token,
+        channels: spec.rooms ?? [],
+        localAddress,
+        timeoutMs: args.timeoutMs,
+        ...(args.track !== "none"
+          ? { onPublication: (_channel: string, data: unknown) => tracker.delivered(track, String(data)) }
+          : {}),
+        onLost: (code) => tracker.disconnected(track, code),
+      });
+      this.#clients.push(client);
     });
-    const finishedAt = wallNow();
-    return {
-      opened: args.clients.length - failed,
-      failed,
-      errors,
-      elapsedMs: finishedAt - startedAt,
-      startedAt,
-      finishedAt,
-    };
   }
 
   collect(stats: Pick<StatsResult, "open" | "servers">): void {
