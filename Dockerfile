@@ -16,6 +16,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY proto/package.json proto/
 COPY packages/core/package.json packages/core/
+COPY packages/kafka/package.json packages/kafka/
+COPY packages/mysql/package.json packages/mysql/
+COPY packages/backends/package.json packages/backends/
 COPY packages/client/package.json packages/client/
 COPY packages/web/package.json packages/web/
 COPY services/comet/package.json services/comet/
@@ -51,6 +54,9 @@ WORKDIR /app
 COPY --from=prod-deps /app ./
 COPY proto/src proto/src
 COPY packages/core/src packages/core/src
+COPY packages/kafka/src packages/kafka/src
+COPY packages/mysql/src packages/mysql/src
+COPY packages/backends/src packages/backends/src
 COPY packages/web/server-paths.ts packages/web/
 COPY --from=build /app/packages/web/public packages/web/public
 COPY services/comet/src services/comet/src

@@ -3,9 +3,9 @@
  * the code (test/docs/readme.test.ts compares them). Usage: node scripts/config-table.ts
  */
 import { allInOneConfigSchema } from "@chatroom/all-in-one";
+import { backendConfigSchema } from "@chatroom/backends";
 import { cometConfigSchema, cometProcessConfigSchema } from "@chatroom/comet";
 import { describeConfig, type Setting } from "@chatroom/core";
-import { backendConfigSchema } from "@chatroom/core/backends";
 import { grpcConfigSchema } from "@chatroom/core/grpc";
 import { jobConfigSchema, jobProcessConfigSchema, kubernetesDiscoveryConfigSchema } from "@chatroom/job";
 import { logicConfigSchema, logicProcessConfigSchema } from "@chatroom/logic";

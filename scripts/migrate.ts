@@ -1,10 +1,10 @@
 /**
- * Applies the pending MySQL/MariaDB migrations (packages/core/src/store/mysql/mysql-migrations.ts) and prints the
+ * Applies the pending MySQL/MariaDB migrations (packages/mysql/src/mysql-migrations.ts) and prints the
  * schema version before and after. Usage: `node scripts/migrate.ts` with CHATROOM_MYSQL_URL (the services' setting)
  * or MYSQL_URL set to mysql://user:password@host:port/database. Safe to run from several places at once (the
  * migrations take a named lock). Exit code 0: schema up to date; 1: failed; 2: no URL.
  */
-import { MYSQL_MIGRATIONS, runMysqlMigrations } from "@chatroom/core/mysql";
+import { MYSQL_MIGRATIONS, runMysqlMigrations } from "@chatroom/mysql";
 
 const VARIABLES = ["CHATROOM_MYSQL_URL", "MYSQL_URL"] as const;
 

@@ -6,7 +6,9 @@ import { isScenario, SCENARIOS, type ScenarioName } from "./scenarios/index.ts";
 
 const USAGE = `usage: npm run bench -- [connections] [fan-out] [ingress] [resume] [options]
   --target=embedded|cluster   system under test (default embedded)
-  --no-baseline               skip the Socket.IO comparison (connections, fan-out)
+  --no-baseline               skip the baselines (connections, fan-out)
+  --baselines=socket.io,centrifugo   which baselines (default both; Centrifugo v6 is built with \`go install\` into
+                              .tools/ on first use, and skipped with a message where Go is missing)
   --profile                   CPU-profile the servers in each measured window
   --heap                      connections: heap snapshots before/after, growth per connection by constructor
   --no-record                 print only; do not append to docs/benchmarks.md (also BENCH_NO_RECORD=1)
@@ -17,7 +19,7 @@ const USAGE = `usage: npm run bench -- [connections] [fan-out] [ingress] [resume
 scenario parameters (comma lists run one step each; --<scenario>.<name>=… applies to one scenario only):
   connections: --n=1000,5000,10000,19500 --settle-ms=5000
   fan-out:     --members=1000 --rooms=1 --rate=25,100,400,1600 --via=push,send --duration=10 --bytes=100
-  ingress:     --senders=20 --concurrency=64 --rate=0 --duration=10 --via=http,ws --bytes=100
+  ingress:     --senders=20 --rooms=<senders> --concurrency=64 --rate=0 --duration=10 --via=http,ws --bytes=100
   resume:      --clients=1000 --rate=50 --duration=12`;
 
 const { values, positionals } = parseArgs({
@@ -26,6 +28,7 @@ const { values, positionals } = parseArgs({
   options: {
     target: { type: "string", default: "embedded" },
     "no-baseline": { type: "boolean", default: false },
+    baselines: { type: "string" },
     profile: { type: "boolean", default: false },
     heap: { type: "boolean", default: false },
     "no-record": { type: "boolean", default: false },
@@ -48,6 +51,18 @@ if (unknown.length) {
   console.error(`unknown scenario ${unknown.join(", ")}\n${USAGE}`);
   process.exit(2);
 }
+const BASELINES = { "socket.io": "socketio", socketio: "socketio", centrifugo: "centrifugo" } as const;
+const baselines = (typeof values.baselines === "string" ? values.baselines : "socket.io,centrifugo")
+  .split(",")
+  .filter((name) => name !== "")
+  .map((name) => {
+    const system = BASELINES[name as keyof typeof BASELINES];
+    if (!system) {
+      console.error(`--baselines: unknown baseline ${name} (socket.io, centrifugo)\n${USAGE}`);
+      process.exit(2);
+    }
+    return system;
+  });
 const chosen = positionals.filter(isScenario);
 const scenarios: ScenarioName[] = chosen.length ? chosen : (Object.keys(SCENARIOS) as ScenarioName[]);
 const text = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
@@ -56,7 +71,8 @@ const count = (name: string, fallback: number) => Number(text(name) ?? fallback)
 const outcome = await runBenchmarks({
   scenarios,
   target,
-  baseline: !values["no-baseline"],
+  baseline: !values["no-baseline"] && baselines.length > 0,
+  baselines,
   profile: Boolean(values.profile),
   heap: Boolean(values.heap),
   workers: count("workers", 2),

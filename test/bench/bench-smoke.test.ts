@@ -1,5 +1,6 @@
 // Smoke run of the benchmark harness (scripts/bench): every scenario with tiny numbers for a few seconds against the
-// embedded default and the Socket.IO baseline, so the harness cannot rot. It checks that the harness produces
+// embedded default and the baselines (Socket.IO, and Centrifugo — built with Go on first use, its skip message checked
+// where Go is missing), so the harness cannot rot. It checks that the harness produces
 // figures, delivers messages and loses nothing on resume — never how fast anything is. Nothing is appended to
 // docs/benchmarks.md (record: false; the recording test writes to a temporary file).
 import assert from "node:assert/strict";
@@ -7,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { BaselineSkipped, ensureCentrifugo } from "../../scripts/bench/centrifugo/install.ts";
 import type { ScenarioResult } from "../../scripts/bench/lib/report.ts";
 import { type RunOptions, runBenchmarks } from "../../scripts/bench/lib/run.ts";
 import type { ScenarioName } from "../../scripts/bench/scenarios/index.ts";
@@ -23,6 +25,33 @@ function docsStamp(): string {
 }
 
 const quiet: string[] = [];
+
+/** Set when this machine has no Go: the harness must then say that it skipped the Centrifugo baseline. */
+let noGo = false;
+
+// The first build of Centrifugo downloads and compiles its modules: minutes, outside the scenarios' time limit.
+before(
+  async () => {
+    try {
+      await ensureCentrifugo((line) => quiet.push(line));
+    } catch (error) {
+      if (!(error instanceof BaselineSkipped)) throw error;
+      noGo = true;
+    }
+  },
+  { timeout: 30 * 60_000 },
+);
+
+/** Centrifugo ran (figure `ran` present) or, without Go, was skipped with the message. */
+function assertCentrifugo(result: ScenarioResult, ran: string): number {
+  if (noGo) {
+    assert.equal(result.figures.cfSkipped, 1, "the Centrifugo baseline was skipped with a message");
+    assert.ok(result.notes.some((note) => /Centrifugo baseline skipped: Go is not installed/.test(note)));
+    return Number.NaN;
+  }
+  assert.equal(result.figures.cfSkipped, undefined, "Centrifugo ran");
+  return result.figures[ran] ?? Number.NaN;
+}
 
 function options(scenario: ScenarioName, params: Record<string, string>): RunOptions {
   return {
@@ -57,22 +86,28 @@ describe("benchmark harness smoke run", { timeout: 120_000 }, () => {
     assert.equal(docsStamp(), stamp, "the smoke run left docs/benchmarks.md untouched");
   });
 
-  test("the connections scenario opens every connection and reports memory per connection, beside Socket.IO", async () => {
+  test("the connections scenario opens every connection and reports memory per connection, beside both baselines", async () => {
     const result = await run("connections", { n: "40", "settle-ms": "300" });
     assert.equal(result.figures.opened, 40);
     assert.equal(result.figures.failed, 0);
     assert.equal(result.figures.sioOpened, 40);
+    if (!noGo) assert.equal(assertCentrifugo(result, "cfOpened"), 40);
+    else assertCentrifugo(result, "cfOpened");
     assert.ok(Number.isFinite(result.figures.rssPerConnKb), "RSS per connection is a number");
     assert.ok(Number.isFinite(result.figures.heapPerConnKb), "heap per connection is a number");
     assert.ok((result.figures.connectsPerSecond ?? 0) > 0, "a connect rate was measured");
   });
 
-  test("the fan-out scenario delivers every pushed and sent message to every member, on chatroom and Socket.IO", async () => {
+  test("the fan-out scenario delivers every pushed and sent message to every member, on chatroom and both baselines", async () => {
     const result = await run("fan-out", { members: "12", rooms: "2", rate: "20", duration: "1.5" });
     assert.ok((result.figures.delivered ?? 0) > 0, "chatroom delivered messages");
     assert.equal(result.figures.drops, 0);
     assert.equal(result.figures.extra, 0, "nothing arrived beyond what was acknowledged");
     assert.ok((result.figures.sioDelivered ?? 0) > 0, "Socket.IO delivered messages");
+    if (!noGo) {
+      assert.ok(assertCentrifugo(result, "cfDelivered") > 0, "Centrifugo delivered messages");
+      assert.equal(result.figures.cfDrops, 0, "Centrifugo lost nothing either");
+    } else assertCentrifugo(result, "cfDelivered");
     const latencies = result.tables[0]?.rows.map((row) => row[8]);
     assert.ok(
       latencies?.every((p50) => p50 !== "0"),
@@ -119,6 +154,24 @@ describe("benchmark harness smoke run", { timeout: 120_000 }, () => {
       assert.match(text, /Machine: .+nproc \d+, [\d.]+ GiB RAM, .+Node v\d+/);
       assert.match(text, /Load average \(1\/5\/15 min\): [\d.]+ [\d.]+ [\d.]+ at the start/);
       assert.match(text, /\| embedded \| 5 +\| 5 /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the Centrifugo baseline's installer", () => {
+  test("skips the baseline with a message naming the missing Go, rather than failing the run", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bench-no-go-"));
+    try {
+      await assert.rejects(
+        ensureCentrifugo(() => {}, { dir, goCandidates: [join(dir, "no-such-go")] }),
+        (error) =>
+          error instanceof BaselineSkipped &&
+          /^Centrifugo baseline skipped: Go is not installed .*go install github\.com\/centrifugal\/centrifugo\/v6@v6\.9\.1/.test(
+            error.message,
+          ),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -145,6 +145,9 @@ describe("the Dockerfile", () => {
     const copied = instructions("runtime", "COPY").map((i) => i.args.split(/\s+/).at(-1) ?? "");
     const dirs: Record<string, string> = {
       "@chatroom/core": "packages/core/src",
+      "@chatroom/kafka": "packages/kafka/src",
+      "@chatroom/mysql": "packages/mysql/src",
+      "@chatroom/backends": "packages/backends/src",
       "@chatroom/proto": "proto/src",
       "@chatroom/comet": "services/comet/src",
       "@chatroom/logic": "services/logic/src",

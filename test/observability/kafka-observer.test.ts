@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { type AddressInfo, createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ChatError } from "@chatroom/core";
-import { KafkaPushBus, type PushBusObserver } from "@chatroom/core/kafka";
+import { KafkaPushBus, type PushBusObserver } from "@chatroom/kafka";
 import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
 import { Op } from "@chatroom/proto/protocol";
 import { kafkaService, redisService } from "../support/services.ts";

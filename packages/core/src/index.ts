@@ -16,6 +16,8 @@ export * from "./rate-limit/rate-limiter.ts";
 export * from "./security/origin-policy.ts";
 export * from "./service/comet-api.ts";
 export * from "./service/logic-api.ts";
+export * from "./store/append-batch.ts";
+export * from "./store/group-commit.ts";
 export * from "./store/member-store.ts";
 export * from "./store/message-store.ts";
 export * from "./store/room-store.ts";

@@ -1,18 +1,22 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { startCentrifugo } from "./centrifugo-target.ts";
 import { type ClusterShape, startClusterTarget } from "./cluster-target.ts";
 import { summarizeProfile } from "./cpu-profile.ts";
 import { startEmbedded } from "./embedded-target.ts";
 import { ROOT } from "./machine.ts";
 import { CpuMeter, infraPids } from "./proc-stats.ts";
 import { startSocketIo } from "./socketio-target.ts";
-import type { Target } from "./target.ts";
+import type { SystemName, Target } from "./target.ts";
 import type { LoadWorker } from "./worker-pool.ts";
 
 /** What every scenario gets: where the chatroom runs, the scenario's parameters, and the harness's switches. */
 export interface BenchContext {
   target: "embedded" | "cluster";
-  /** Also run the Socket.IO baseline where the scenario has one. */
+  /** Also run the baselines where the scenario has them. */
   baseline: boolean;
+  /** Which baselines (default both: Socket.IO and Centrifugo). */
+  baselines?: Exclude<SystemName, "chatroom">[];
   /** CPU-profile the servers during each measured window and summarize the top frames. */
   profile: boolean;
   /** connections: heap snapshots before and after, summarized as heap growth per connection by constructor. */
@@ -55,16 +59,20 @@ export function params(ctx: BenchContext, name: string, fallback: number[]): num
 /** Starts the system, runs `use`, always stops it. */
 export async function withSystem<T>(
   ctx: BenchContext,
-  system: "chatroom" | "socketio",
+  system: SystemName,
   use: (target: Target) => Promise<T>,
 ): Promise<T> {
-  const dir = join(ctx.workDir, `${system === "socketio" ? "socket.io" : ctx.target}-${Date.now()}`);
+  const label = { socketio: "socket.io", centrifugo: "centrifugo", chatroom: ctx.target }[system];
+  const dir = join(ctx.workDir, `${label}-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
   const target =
     system === "socketio"
       ? await startSocketIo(dir)
-      : ctx.target === "cluster"
-        ? await startClusterTarget(dir, ctx.cluster)
-        : await startEmbedded(dir);
+      : system === "centrifugo"
+        ? await startCentrifugo(dir, ctx.log)
+        : ctx.target === "cluster"
+          ? await startClusterTarget(dir, ctx.cluster)
+          : await startEmbedded(dir);
   ctx.log(`  started ${target.name} (logs in ${dir}/logs)`);
   try {
     return await use(target);
@@ -112,7 +120,7 @@ export async function measureWindow<T>(
   });
   pids.set("harness", process.pid);
   if (ctx.target === "cluster" && target.system === "chatroom") for (const [n, p] of infraPids(ROOT)) pids.set(n, p);
-  const servers = [...target.processes()];
+  const servers = target.profiled === false ? [] : [...target.processes()];
   if (ctx.profile)
     await Promise.all(
       servers.map(([, pid]) =>

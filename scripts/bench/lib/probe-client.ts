@@ -18,8 +18,17 @@ export interface MemoryUsage {
   gc: boolean;
 }
 
+/** What the harness asks of a server process beyond /proc: memory, and for Node processes heap and CPU profiles. */
+export interface ServerProbe {
+  /** Memory after full GCs (Node); what the runtime reports otherwise. */
+  memory(): Promise<MemoryUsage>;
+  heapSnapshot(file: string): Promise<string>;
+  startProfile(): Promise<void>;
+  stopProfile(file: string): Promise<string>;
+}
+
 /** Talks to the probe inside the server process `pid` (see probe.ts). */
-export class ProbeClient {
+export class ProbeClient implements ServerProbe {
   readonly pid: number;
   readonly #dir: string;
 

@@ -11,13 +11,15 @@ export function childEnv(): Record<string, string | undefined> {
 
 export interface ServerProcessOptions {
   name: string;
-  /** The main module and its arguments. */
+  /** The executable (default this Node); nodeArgs only apply to Node. */
+  command?: string;
+  /** The main module and its arguments (or the executable's arguments). */
   args: string[];
   /** Node flags before the main (e.g. the probe). */
   nodeArgs?: string[];
   env: Record<string, string>;
   logFile: string;
-  /** A line of its output that says it is ready; the match is returned by start(). */
+  /** A line of its output (stdout or stderr) that says it is ready; the match is returned by start(). */
   ready: RegExp;
 }
 
@@ -46,7 +48,9 @@ export class ServerProcess {
   start(timeoutMs = 60_000): Promise<RegExpMatchArray> {
     const { options } = this;
     const log = createWriteStream(options.logFile, { flags: "a" });
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...options.args], {
+    const node = options.command === undefined;
+    const command = options.command ?? process.execPath;
+    const child = spawn(command, [...(node ? (options.nodeArgs ?? []) : []), ...options.args], {
       env: { ...childEnv(), ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -68,6 +72,7 @@ export class ServerProcess {
         if (match) {
           clearTimeout(timer);
           child.stdout?.off("data", onOutput);
+          child.stderr?.off("data", onOutput);
           child.off("exit", onExit);
           output = "";
           resolve(match);
@@ -75,9 +80,7 @@ export class ServerProcess {
       };
       const onExit = (code: number | null, signal: string | null) => fail(`exited (${code ?? signal}) before ready`);
       child.stdout?.on("data", onOutput);
-      child.stderr?.on("data", (chunk: Buffer) => {
-        if (output.length < 1_000_000) output += chunk.toString();
-      });
+      child.stderr?.on("data", onOutput);
       child.once("exit", onExit);
     });
   }

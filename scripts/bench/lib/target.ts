@@ -1,4 +1,4 @@
-import type { ProbeClient } from "./probe-client.ts";
+import type { ServerProbe } from "./probe-client.ts";
 
 /** Settings every chatroom server started by the harness gets: no rate limits in the way of the load. */
 export function benchServerEnv(apiKey: string): Record<string, string> {
@@ -23,11 +23,16 @@ export function benchServerEnv(apiKey: string): Record<string, string> {
   };
 }
 
-/** A running system the scenarios measure: chatroom (embedded or cluster) or the Socket.IO baseline. */
+/** The systems the harness runs: chatroom, and the baselines it is compared with. */
+export type SystemName = "chatroom" | "socketio" | "centrifugo";
+
+/** A running system the scenarios measure: chatroom (embedded or cluster) or a baseline (Socket.IO, Centrifugo). */
 export interface Target {
-  /** "embedded", "cluster" or "socket.io". */
+  /** "embedded", "cluster", "socket.io" or "centrifugo". */
   name: string;
-  system: "chatroom" | "socketio";
+  system: SystemName;
+  /** False for a process the probe cannot profile (not Node): no CPU profiles of it. */
+  profiled?: boolean;
   /** Base URLs for HTTP (logic API and push API, or the Socket.IO server); load spreads over them. */
   httpUrls: string[];
   /** WebSocket URLs clients connect to (each comet's own, or the Socket.IO server). */
@@ -39,10 +44,13 @@ export interface Target {
   connectionHolder(): { name: string; pid: number };
   /** Every process of the system by name, for CPU accounting. */
   processes(): Map<string, number>;
-  probe(pid: number): ProbeClient;
-  /** Member tokens: chatroom registers accounts; Socket.IO signs ids. */
+  probe(pid: number): ServerProbe;
+  /** Member tokens: chatroom registers accounts; Socket.IO signs ids; Centrifugo gets connection JWTs. */
   members(count: number, prefix: string): Promise<{ id: number; token: string }[]>;
-  /** Creates `room` (chatroom: public room created by the first member) and makes every member join it. */
+  /**
+   * Creates `room` (chatroom: public room created by the first member) and makes every member join it (the baselines'
+   * clients join their rooms when they connect).
+   */
   joinRoom(room: string, tokens: readonly string[]): Promise<void>;
   /**
    * kill -9 of the comet behind wsUrls[0] (embedded: the whole process, started again on the same port at once);

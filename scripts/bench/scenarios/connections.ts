@@ -1,9 +1,10 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { type BenchContext, measureWindow, params, sourceAddresses, withSystem } from "../lib/context.ts";
+import { type BenchContext, measureWindow, params, sourceAddresses } from "../lib/context.ts";
 import { heapGrowthPerConnection } from "../lib/heap-summary.ts";
 import { procSample } from "../lib/proc-stats.ts";
-import { describeError, type ScenarioResult } from "../lib/report.ts";
+import type { ScenarioResult } from "../lib/report.ts";
+import { BASELINE_NAMES, onEachSystem, systemsToRun } from "../lib/systems.ts";
 import { fmt, ratio, type Table } from "../lib/table.ts";
 import type { Target } from "../lib/target.ts";
 import { sleep } from "../lib/timing.ts";
@@ -45,6 +46,8 @@ async function step(ctx: BenchContext, target: Target, n: number, settleMs: numb
     rooms: ["idle"],
   }));
   const workers = await startWorkers(Math.max(ctx.workers, Math.ceil(n / PER_WORKER)));
+  // Heap snapshots are V8's: not for a Go baseline.
+  const heap = ctx.heap === true && target.profiled !== false;
   try {
     await sleep(1000);
     const snapshot = (label: string) =>
@@ -52,7 +55,7 @@ async function step(ctx: BenchContext, target: Target, n: number, settleMs: numb
     const before = await target.probe(holder.pid).memory();
     const rssBefore = procSample(holder.pid)?.rssBytes ?? before.rss;
     // A snapshot inflates the RSS: heap runs report the heap breakdown, not the RSS.
-    const beforeSnapshot = ctx.heap ? await snapshot("before") : "";
+    const beforeSnapshot = heap ? await snapshot("before") : "";
     ctx.log(`  ${target.name}: opening ${n} connections from ${workers.length} workers`);
     const { result: opens, window } = await measureWindow(ctx, target, workers, `connect-${n}`, () =>
       Promise.all(
@@ -78,11 +81,11 @@ async function step(ctx: BenchContext, target: Target, n: number, settleMs: numb
     ctx.log(`  ${target.name}: ${opened} open, ${failed} failed; idling ${settleMs} ms`);
     await sleep(settleMs);
     const after = await target.probe(holder.pid).memory();
-    const rssAfter = ctx.heap ? Number.NaN : (procSample(holder.pid)?.rssBytes ?? after.rss);
+    const rssAfter = heap ? Number.NaN : (procSample(holder.pid)?.rssBytes ?? after.rss);
     const stats = await Promise.all(workers.map((w) => w.stats()));
     const stillOpen = stats.reduce((s, x) => s + x.open, 0);
     let heapGrowth: string[] = [];
-    if (ctx.heap) {
+    if (heap) {
       const afterSnapshot = await snapshot("after");
       try {
         heapGrowth = heapGrowthPerConnection(beforeSnapshot, afterSnapshot, stillOpen);
@@ -98,7 +101,7 @@ async function step(ctx: BenchContext, target: Target, n: number, settleMs: numb
       opened: stillOpen,
       failed: failed + (opened - stillOpen),
       connectMs: finishedAt - startedAt,
-      rssBefore: ctx.heap ? Number.NaN : rssBefore,
+      rssBefore: heap ? Number.NaN : rssBefore,
       rssAfter,
       heapBefore: before.heapUsed,
       heapAfter: after.heapUsed,
@@ -127,23 +130,23 @@ function marginal(steps: readonly Step[], i: number): string {
 }
 
 /**
- * N idle authenticated connections to one comet (the all-in-one in embedded mode) and, with the baseline, to one
- * Socket.IO server: connect rate and the server's RSS and heap per connection (each N on a fresh server).
+ * N idle authenticated connections to one comet (the all-in-one in embedded mode) and, with the baselines, to one
+ * Socket.IO server and one Centrifugo server: connect rate and the server's RSS and heap per connection (each N on a fresh server).
  */
 export async function connectionsScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const ns = params(ctx, "n", [1000, 5000, 10_000, 19_500]);
   const settleMs = params(ctx, "settle-ms", [5000])[0] as number;
-  const systems: ("chatroom" | "socketio")[] = ctx.baseline ? ["chatroom", "socketio"] : ["chatroom"];
   const steps: Step[] = [];
   const notes: string[] = [];
   const failures: string[] = [];
-  for (const system of systems) {
+  for (const system of systemsToRun(ctx)) {
     for (const n of ns) {
-      try {
-        steps.push(await withSystem(ctx, system, (target) => step(ctx, target, n, settleMs)));
-      } catch (error) {
-        failures.push(`${system} at N=${n}: ${describeError(error)}`);
-      }
+      // A fresh server per N.
+      const outcome = await onEachSystem(ctx, async (target) => [await step(ctx, target, n, settleMs)], [system]);
+      steps.push(...outcome.results);
+      failures.push(...outcome.failures.map((failure) => `${failure} (N=${n})`));
+      notes.push(...outcome.skipped);
+      if (outcome.skipped.length > 0) break;
     }
   }
   const table: Table = {
@@ -177,14 +180,19 @@ export async function connectionsScenario(ctx: BenchContext): Promise<ScenarioRe
     ]),
   };
   const tables = [table];
-  const chat = steps.filter((s) => s.system !== "socket.io");
-  const sio = steps.filter((s) => s.system === "socket.io");
-  if (sio.length) {
+  const baselineNames: string[] = Object.values(BASELINE_NAMES);
+  const chat = steps.filter((s) => !baselineNames.includes(s.system));
+  for (const [name, title] of [
+    [BASELINE_NAMES.socketio, "Socket.IO"],
+    [BASELINE_NAMES.centrifugo, "Centrifugo"],
+  ] as const) {
+    const base = steps.filter((s) => s.system === name);
+    if (!base.length) continue;
     tables.push({
-      caption: "chatroom ÷ Socket.IO (RSS: lower is better; connect rate: higher is better)",
+      caption: `chatroom ÷ ${title} (RSS: lower is better; connect rate: higher is better)`,
       headers: ["N", "RSS/conn ratio", "heap/conn ratio", "connect rate ratio"],
       rows: chat.flatMap((c) => {
-        const s = sio.find((x) => x.n === c.n);
+        const s = base.find((x) => x.n === c.n);
         if (!s) return [];
         return [
           [
@@ -212,18 +220,25 @@ export async function connectionsScenario(ctx: BenchContext): Promise<ScenarioRe
     figures.heapPerConnKb = perConnKb(largest.heapAfter - largest.heapBefore, largest.opened);
     figures.connectsPerSecond = largest.opened / (largest.connectMs / 1000);
   }
-  const sioLargest = sio.at(-1);
+  const sioLargest = steps.filter((s) => s.system === BASELINE_NAMES.socketio).at(-1);
   if (sioLargest) {
     figures.sioOpened = sioLargest.opened;
     figures.sioRssPerConnKb = perConnKb(sioLargest.rssAfter - sioLargest.rssBefore, sioLargest.opened);
   }
+  const cfLargest = steps.filter((s) => s.system === BASELINE_NAMES.centrifugo).at(-1);
+  if (cfLargest) {
+    figures.cfOpened = cfLargest.opened;
+    figures.cfRssPerConnKb = perConnKb(cfLargest.rssAfter - cfLargest.rssBefore, cfLargest.opened);
+  }
+  if (notes.some((note) => note.startsWith("Centrifugo baseline skipped"))) figures.cfSkipped = 1;
   return {
     scenario: "connections",
     setup:
       `N idle authenticated connections to one ${ctx.target === "cluster" ? "comet process" : "all-in-one process"} ` +
       `(N = ${ns.join(", ")}; ${MEMBERS} members, N/${MEMBERS} connections each; SDK clients in ≥ ${ctx.workers} worker ` +
       `processes, ≤ ${PER_WORKER} each; source addresses 127.0.0.x, one per 25k). Fresh server per N; RSS from ` +
-      `/proc before and ${settleMs / 1000} s after the last connect, heap used and committed (heapTotal) after a full GC (probe); marginal = ` +
+      `/proc before and ${settleMs / 1000} s after the last connect, heap used and committed (heapTotal) after a full GC (probe; ` +
+      `Centrifugo: Go's heap_alloc and heap_sys − heap_released from its /metrics, no forced GC); marginal = ` +
       `between consecutive N (fixed costs cancel). Target: ≤ 8 KB RSS per idle connection at 100k.`,
     tables,
     notes,

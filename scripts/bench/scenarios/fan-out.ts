@@ -1,14 +1,7 @@
-import {
-  type BenchContext,
-  measureWindow,
-  param,
-  params,
-  rawParam,
-  sourceAddresses,
-  withSystem,
-} from "../lib/context.ts";
+import { type BenchContext, measureWindow, param, params, rawParam, sourceAddresses } from "../lib/context.ts";
 import { ackedPerRoom, ackSummary, collectDeliveries } from "../lib/delivery.ts";
-import { describeError, type ScenarioResult } from "../lib/report.ts";
+import type { ScenarioResult } from "../lib/report.ts";
+import { BASELINE_NAMES, onEachSystem } from "../lib/systems.ts";
 import { fmt, ratio, type Table } from "../lib/table.ts";
 import type { Target } from "../lib/target.ts";
 import { LoadWorker, split, startWorkers, stopWorkers } from "../lib/worker-pool.ts";
@@ -51,6 +44,7 @@ interface Row {
 
 function loadKind(target: Target, via: Via): LoadArgs["kind"] {
   if (target.system === "socketio") return via === "push" ? "sio-push" : "sio-emit";
+  if (target.system === "centrifugo") return via === "push" ? "cf-push" : "cf-publish";
   return via === "push" ? "push-http" : "chat-ws";
 }
 
@@ -174,7 +168,8 @@ async function runSystem(
 /**
  * M members in each of K rooms; messages published at R per second (all rooms together) through the push API
  * (a backend) and through members' sends (stored chat messages); deliveries, end-to-end latency from the send
- * timestamp in the message, drops. With the baseline, the same against Socket.IO + Redis adapter.
+ * timestamp in the message, drops. With the baselines, the same against Socket.IO + Redis adapter and against
+ * Centrifugo (memory engine).
  */
 export async function fanOutScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const shape = {
@@ -185,17 +180,10 @@ export async function fanOutScenario(ctx: BenchContext): Promise<ScenarioResult>
     durationS: param(ctx, "duration", 10),
     bytes: param(ctx, "bytes", 100),
   };
-  const systems: ("chatroom" | "socketio")[] = ctx.baseline ? ["chatroom", "socketio"] : ["chatroom"];
-  const rows: Row[] = [];
-  const notes: string[] = [];
-  const failures: string[] = [];
-  for (const system of systems) {
-    try {
-      rows.push(...(await withSystem(ctx, system, (target) => runSystem(ctx, target, shape))));
-    } catch (error) {
-      failures.push(`${system}: ${describeError(error)}`);
-    }
-  }
+  const outcome = await onEachSystem(ctx, (target) => runSystem(ctx, target, shape));
+  const rows = outcome.results;
+  const notes = [...outcome.skipped];
+  const failures = outcome.failures;
   const tables: Table[] = [
     {
       headers: [
@@ -238,15 +226,20 @@ export async function fanOutScenario(ctx: BenchContext): Promise<ScenarioResult>
       ]),
     },
   ];
-  const chat = rows.filter((r) => r.system !== "socket.io");
-  const sio = rows.filter((r) => r.system === "socket.io");
-  if (sio.length) {
+  const baselineNames: string[] = Object.values(BASELINE_NAMES);
+  const chat = rows.filter((r) => !baselineNames.includes(r.system));
+  const sio = rows.filter((r) => r.system === BASELINE_NAMES.socketio);
+  const cf = rows.filter((r) => r.system === BASELINE_NAMES.centrifugo);
+  for (const [base, title] of [
+    [sio, "Socket.IO"],
+    [cf, "Centrifugo"],
+  ] as const) {
+    if (!base.length) continue;
     tables.push({
-      caption:
-        "chatroom ÷ Socket.IO at the same offered load (delivered msgs/s: higher is better; p99: lower is better)",
+      caption: `chatroom ÷ ${title} at the same offered load (delivered msgs/s: higher is better; p99: lower is better)`,
       headers: ["via", "offered msgs/s", "delivered msgs/s ratio", "p99 ratio"],
       rows: chat.flatMap((c) => {
-        const s = sio.find((x) => x.via === c.via && x.rate === c.rate);
+        const s = base.find((x) => x.via === c.via && x.rate === c.rate);
         return s ? [[c.via, c.rate, ratio(c.deliveredPerSecond, s.deliveredPerSecond), ratio(c.p99, s.p99)]] : [];
       }),
     });
@@ -268,18 +261,25 @@ export async function fanOutScenario(ctx: BenchContext): Promise<ScenarioResult>
     figures.sioDelivered = sio.reduce((n, r) => n + r.delivered, 0);
     figures.sioBestDeliveredPerSecond = best(sio);
   }
+  if (cf.length) {
+    figures.cfDelivered = cf.reduce((n, r) => n + r.delivered, 0);
+    figures.cfDrops = cf.reduce((n, r) => n + r.drops, 0);
+    figures.cfBestDeliveredPerSecond = best(cf);
+  }
+  if (outcome.skipped.some((note) => note.startsWith("Centrifugo baseline skipped"))) figures.cfSkipped = 1;
   return {
     scenario: "fan-out",
     setup:
       `${shape.members} connections in each of ${shape.rooms} room(s) (${Math.min(shape.members, ACCOUNTS_PER_ROOM)} ` +
       `members per room, the rest their extra tabs), ${ctx.target === "cluster" ? "spread over the comets" : "on the all-in-one"}; ` +
       `open-loop publishing at each offered rate for ${shape.durationS} s (≤ 256 in flight) through the push API ` +
-      `(POST /goim/push/room, op ${PUSH_OP}; Socket.IO: POST /push/room) and through members' sends (SDK send over ` +
-      `the WebSocket, ${Math.min(shape.members, ACCOUNTS_PER_ROOM, SENDERS_PER_ROOM)} senders per room; Socket.IO: emit "send" with ack), ${shape.bytes}-byte ` +
+      `(POST /goim/push/room, op ${PUSH_OP}; Socket.IO: POST /push/room; Centrifugo: POST /api/publish) and through ` +
+      `members' sends (SDK send over the WebSocket, ${Math.min(shape.members, ACCOUNTS_PER_ROOM, SENDERS_PER_ROOM)} senders per room; Socket.IO: emit "send" with ack; ` +
+      `Centrifugo: client publish, acknowledged by its reply), ${shape.bytes}-byte ` +
       `payloads. Latency: receive time − send time stamped in the payload. Delivered msgs/s = deliveries ÷ (last ` +
       `delivery − first send). Drops: expected (acknowledged × room connections) − received, after up to 60 s of drain; ` +
       `extra: received beyond that (sends that timed out at the client but were stored and delivered). ` +
-      `Target: ≥ 10× Socket.IO's delivered msgs/s in the same fan-out.`,
+      `Targets: ≥ 5× Socket.IO's and ≥ 1× Centrifugo's delivered msgs/s in the same fan-out (embedded).`,
     tables,
     notes,
     figures,

@@ -1,6 +1,7 @@
 import { ChatClient, type WebSocketConstructor } from "@chatroom/client";
 import WebSocket from "ws";
 import { mapLimit, wallNow, withTimeout } from "../lib/timing.ts";
+import { openClients } from "./open-clients.ts";
 import type { OpenArgs, OpenResult, StatsResult } from "./protocol.ts";
 import type { ClientTrack, Tracker } from "./tracker.ts";
 
@@ -30,14 +31,8 @@ export class ChatFleet {
     return this.#clients.length;
   }
 
-  async open(args: OpenArgs): Promise<OpenResult> {
-    const tracker = this.#tracker;
-    tracker.mode = args.track;
-    const errors: string[] = [];
-    let failed = 0;
-    const startedAt = wallNow();
-    await mapLimit(args.clients, args.concurrency, async (spec, index) => {
-      const address = args.localAddresses[index % args.localAddresses.length] ?? "127.0.0.1";
+  open(args: OpenArgs): Promise<OpenResult> {
+    return openClients(args, this.#tracker, async (spec, address, track) => {
       let ctor = this.#constructors.get(address);
       if (!ctor) {
         ctor = boundWebSocket(address);
@@ -52,28 +47,16 @@ export class ChatFleet {
         clientName: "bench",
         ...(args.reconnect ? { reconnect: args.reconnect } : {}),
       });
-      const track = tracker.add(spec.group);
       this.#listen(client, track, args);
       try {
         await withTimeout(client.connect(), args.timeoutMs, "connect");
-        track.server = client.member?.server ?? "";
-        this.#clients.push({ client, track });
       } catch (error) {
-        failed += 1;
-        if (errors.length < 5) errors.push(error instanceof Error ? error.message : String(error));
-        tracker.clients.splice(tracker.clients.indexOf(track), 1);
         await client.close().catch(() => {});
+        throw error;
       }
+      track.server = client.member?.server ?? "";
+      this.#clients.push({ client, track });
     });
-    const finishedAt = wallNow();
-    return {
-      opened: args.clients.length - failed,
-      failed,
-      errors,
-      elapsedMs: finishedAt - startedAt,
-      startedAt,
-      finishedAt,
-    };
   }
 
   #listen(client: ChatClient, track: ClientTrack, args: OpenArgs): void {

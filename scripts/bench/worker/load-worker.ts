@@ -1,5 +1,6 @@
 // A load-generator process (forked by lib/worker-pool.ts): holds benchmark clients and runs send loads on command,
 // so the clients' CPU is neither the harness's nor the server's. Commands and results: protocol.ts.
+import { CentrifugoFleet } from "./cf-fleet.ts";
 import { ChatFleet } from "./chat-fleet.ts";
 import { runLoad } from "./load.ts";
 import type { Command, Request, Response, StatsResult } from "./protocol.ts";
@@ -9,6 +10,7 @@ import { Tracker } from "./tracker.ts";
 const tracker = new Tracker();
 const chat = new ChatFleet(tracker);
 const sio = new SioFleet(tracker);
+const cf = new CentrifugoFleet(tracker);
 
 function stats(expected: Record<string, number> | undefined): StatsResult {
   const result: StatsResult = {
@@ -26,13 +28,16 @@ function stats(expected: Record<string, number> | undefined): StatsResult {
   };
   chat.collect(result);
   sio.collect(result);
+  cf.collect(result);
   return result;
 }
 
 async function handle(command: Command): Promise<unknown> {
   switch (command.cmd) {
     case "open":
-      return command.args.system === "chatroom" ? chat.open(command.args) : sio.open(command.args);
+      if (command.args.system === "socketio") return sio.open(command.args);
+      if (command.args.system === "centrifugo") return cf.open(command.args);
+      return chat.open(command.args);
     case "reset":
       tracker.reset();
       return null;
@@ -43,6 +48,7 @@ async function handle(command: Command): Promise<unknown> {
     case "close":
       await chat.close();
       sio.close();
+      cf.close();
       return null;
   }
 }

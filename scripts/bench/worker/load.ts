@@ -3,6 +3,7 @@ import type { Socket } from "socket.io-client";
 import { io } from "socket.io-client";
 import { Histogram } from "../lib/histogram.ts";
 import { mapLimit, sleep, wallNow, withTimeout } from "../lib/timing.ts";
+import { CentrifugoClient } from "./cf-client.ts";
 import { boundWebSocket } from "./chat-fleet.ts";
 import { type LoadArgs, type LoadResult, type LoadTarget, payload } from "./protocol.ts";
 import { sioOptions } from "./sio-fleet.ts";
@@ -45,6 +46,43 @@ async function prepare(args: LoadArgs): Promise<Prepared> {
         },
         close: async () => {},
       };
+    case "cf-push":
+      return {
+        operation: async (target, url, index) => {
+          const reply = (await post(`${url}/api/publish`, JSON.stringify({ channel: target.room, data: text(index) }), {
+            "x-api-key": args.apiKey ?? "",
+            "content-type": "application/json",
+          })) as { error?: { code: number; message: string } } | null;
+          if (reply?.error) throw new Error(`centrifugo ${reply.error.code}: ${reply.error.message}`);
+          return 0;
+        },
+        close: async () => {},
+      };
+    case "cf-publish": {
+      const tokens = [...new Set(args.targets.map((t) => t.token ?? ""))];
+      const clients = new Map<string, CentrifugoClient>();
+      await mapLimit(tokens, 50, async (token, i) => {
+        // Publishing is allowed to a channel's subscribers: each sender subscribes to the rooms it sends into.
+        const channels = [...new Set(args.targets.filter((t) => t.token === token).map((t) => t.room))];
+        const client = await CentrifugoClient.connect({
+          url: args.urls[i % args.urls.length] as string,
+          token,
+          channels,
+          localAddress: args.localAddresses[i % args.localAddresses.length] ?? "127.0.0.1",
+          timeoutMs: 30_000,
+        });
+        clients.set(token, client);
+      });
+      return {
+        operation: async (target, _url, index) => {
+          await (clients.get(target.token ?? "") as CentrifugoClient).publish(target.room, text(index));
+          return 0;
+        },
+        close: async () => {
+          for (const client of clients.values()) client.close();
+        },
+      };
+    }
     case "chat-http": {
       const https = new Map<string, ChatHttp>();
       return {

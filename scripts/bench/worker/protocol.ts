@@ -12,12 +12,12 @@ export interface ClientSpec {
   url: string;
   /** Delivery counts are kept per group (the room the client listens to). */
   group: string;
-  /** Socket.IO: rooms to join in the handshake. */
+  /** Socket.IO: rooms to join in the handshake; Centrifugo: channels to subscribe to after connecting. */
   rooms?: string[];
 }
 
 export interface OpenArgs {
-  system: "chatroom" | "socketio";
+  system: "chatroom" | "socketio" | "centrifugo";
   clients: ClientSpec[];
   /** Source addresses (127.0.0.x) used round-robin, to pass the ephemeral-port limit of one address. */
   localAddresses: string[];
@@ -73,14 +73,17 @@ export interface StatsResult {
 
 export interface LoadTarget {
   room: string;
-  /** chat-ws/chat-http/sio-emit: the sender's token (chat-ws and sio-emit open one connection per distinct token). */
+  /** The sender's token for chat-ws/chat-http/sio-emit/cf-publish (the WebSocket kinds open a connection per token). */
   token?: string;
 }
 
 export interface LoadArgs {
-  /** What one operation is: a push-API POST, a chat send over the WebSocket or over HTTP, a Socket.IO emit or POST. */
-  kind: "push-http" | "chat-ws" | "chat-http" | "sio-emit" | "sio-push";
-  /** Base URLs (push-http, chat-http, sio-push) or WebSocket URLs (chat-ws, sio-emit), used round-robin. */
+  /**
+   * What one operation is: a push-API POST, a chat send over the WebSocket or over HTTP, a Socket.IO emit or POST, a
+   * Centrifugo client publish or server API publish.
+   */
+  kind: "push-http" | "chat-ws" | "chat-http" | "sio-emit" | "sio-push" | "cf-publish" | "cf-push";
+  /** Base URLs (push-http, chat-http, sio-push, cf-push) or WebSocket URLs (chat-ws, sio-emit, cf-publish), round-robin. */
   urls: string[];
   /** Operation i goes to targets[i % targets.length]. */
   targets: LoadTarget[];

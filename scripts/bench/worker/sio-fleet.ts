@@ -1,5 +1,6 @@
 import { io, type ManagerOptions, type Socket, type SocketOptions } from "socket.io-client";
-import { mapLimit, wallNow, withTimeout } from "../lib/timing.ts";
+import { withTimeout } from "../lib/timing.ts";
+import { openClients } from "./open-clients.ts";
 import type { OpenArgs, OpenResult, StatsResult } from "./protocol.ts";
 import type { ClientTrack, Tracker } from "./tracker.ts";
 
@@ -33,16 +34,10 @@ export class SioFleet {
     return this.#sockets.length;
   }
 
-  async open(args: OpenArgs): Promise<OpenResult> {
+  open(args: OpenArgs): Promise<OpenResult> {
     const tracker = this.#tracker;
-    tracker.mode = args.track;
-    const errors: string[] = [];
-    let failed = 0;
-    const startedAt = wallNow();
-    await mapLimit(args.clients, args.concurrency, async (spec, index) => {
-      const address = args.localAddresses[index % args.localAddresses.length] ?? "127.0.0.1";
+    return openClients(args, tracker, async (spec, address, track) => {
       const socket = io(spec.url, sioOptions(spec.token, spec.rooms ?? [], address));
-      const track = tracker.add(spec.group);
       if (args.track !== "none") {
         socket.on("push", (text: string) => tracker.delivered(track, text));
         socket.on("message", (message: { text: string }) => tracker.delivered(track, message.text));
@@ -56,26 +51,13 @@ export class SioFleet {
           args.timeoutMs,
           "connect",
         );
-        socket.on("disconnect", (reason) =>
-          tracker.disconnected(track, reason === "io client disconnect" ? 1000 : 1006),
-        );
-        this.#sockets.push({ socket, track });
       } catch (error) {
-        failed += 1;
-        if (errors.length < 5) errors.push(error instanceof Error ? error.message : String(error));
-        tracker.clients.splice(tracker.clients.indexOf(track), 1);
         socket.close();
+        throw error;
       }
+      socket.on("disconnect", (reason) => tracker.disconnected(track, reason === "io client disconnect" ? 1000 : 1006));
+      this.#sockets.push({ socket, track });
     });
-    const finishedAt = wallNow();
-    return {
-      opened: args.clients.length - failed,
-      failed,
-      errors,
-      elapsedMs: finishedAt - startedAt,
-      startedAt,
-      finishedAt,
-    };
   }
 
   collect(stats: Pick<StatsResult, "open" | "servers">): void {

@@ -5,8 +5,8 @@
 // then exits.
 import { createServer } from "node:http";
 import { hostname } from "node:os";
+import { loadBackendConfig, localBackends, openCometRegistry } from "@chatroom/backends";
 import { type Closable, keepRegistered, loadConfig } from "@chatroom/core";
-import { loadBackendConfig, localBackends, openCometRegistry } from "@chatroom/core/backends";
 import { closableHttpServer, closeAll, grpcTransportOf, listenHttp, runService } from "@chatroom/core/grpc";
 import { pingCheck, registryCheck, startProcessObservability } from "@chatroom/core/observability";
 import { createComet } from "./comet.ts";

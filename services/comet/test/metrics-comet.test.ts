@@ -38,7 +38,11 @@ describe("reading sent_at_ms from pushed frames", () => {
   test("finds each chat message's timestamp in an OP_RAW batch and counts every frame in it", () => {
     const batch = encodeRawBatch([
       encodeFrame(Op.MESSAGE, 0, chatMessage(1, 1_700_000_000_123)),
-      encodeFrame(Op.EVENT, 0, RoomEvent.encode({ type: 1, memberId: 7, roomId: "lobby", username: "ann", seq: 0 }).finish()),
+      encodeFrame(
+        Op.EVENT,
+        0,
+        RoomEvent.encode({ type: 1, memberId: 7, roomId: "lobby", username: "ann", seq: 0 }).finish(),
+      ),
       encodeFrame(Op.MESSAGE, 0, chatMessage(2, 1_700_000_000_456)),
     ]);
     const seen: number[] = [];

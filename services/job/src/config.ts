@@ -4,6 +4,12 @@ import { type ConfigOf, setting } from "@chatroom/core";
 export const jobConfigSchema = {
   group: setting.string("CHATROOM_JOB_GROUP", "chatroom-job", "Consumer group of the job processes on the push bus"),
   maxBatchSize: setting.int("CHATROOM_JOB_MAX_BATCH", 500, "Most bus messages handled as one batch", { min: 1 }),
+  batchWindowMs: setting.int(
+    "CHATROOM_JOB_BATCH_WINDOW_MS",
+    5,
+    "A partition's next batch is taken at least this long after the previous one (unless that one was full), so that room messages arriving meanwhile share OP_RAW frames; 0 turns the window off. After an idle moment a push goes at once",
+    { min: 0, max: 1000 },
+  ),
   roomBatchMaxMessages: setting.int(
     "CHATROOM_JOB_ROOM_BATCH_MESSAGES",
     100,

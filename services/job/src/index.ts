@@ -1,3 +1,4 @@
+export { withBatchWindow } from "./batch-window.ts";
 export { CometPool } from "./comet-pool.ts";
 export { type JobConfig, jobConfigSchema } from "./config.ts";
 export { grpcCometConnector } from "./grpc/grpc-comet-connector.ts";

@@ -8,6 +8,7 @@ import type {
   PushSubscription,
 } from "@chatroom/core";
 import type { PushMsg } from "@chatroom/proto/grpc";
+import { withBatchWindow } from "./batch-window.ts";
 import { CometPool } from "./comet-pool.ts";
 import type { JobConfig } from "./config.ts";
 import { instrumentConnector } from "./metrics/instrument-connector.ts";
@@ -51,11 +52,17 @@ export async function startJob(deps: JobDeps): Promise<Job> {
     deps.onPoison?.(push, error);
   };
   let subscription: PushSubscription;
+  const closing = new AbortController();
   try {
-    const handle = (batch: PushBatch) => {
+    const route = (batch: PushBatch) => {
       metrics?.batch(batch);
       return router.route(batch);
     };
+    const handle = withBatchWindow(route, {
+      windowMs: deps.config.batchWindowMs,
+      maxBatchSize: deps.config.maxBatchSize,
+      signal: closing.signal,
+    });
     subscription = await deps.bus.subscribe(deps.config.group, handle, {
       maxBatchSize: deps.config.maxBatchSize,
       maxAttempts: deps.config.maxAttempts,
@@ -72,6 +79,7 @@ export async function startJob(deps: JobDeps): Promise<Job> {
     async close() {
       if (closed) return;
       closed = true;
+      closing.abort();
       await subscription.close();
       await pool.close();
     },

@@ -3,8 +3,8 @@
 // Serves its admin server (/metrics, /healthz, /readyz; on 127.0.0.1 unless CHATROOM_ADMIN_HOST says otherwise: job
 // listens on nothing else). Prints `job ready comets=<n> admin=<host:port>`; SIGTERM leaves the consumer group (its
 // partitions move to the other jobs) and exits.
+import { assertShared, loadBackendConfig, openBus, openCometRegistry, openPresence } from "@chatroom/backends";
 import { type Closable, loadConfig } from "@chatroom/core";
-import { assertShared, loadBackendConfig, openBus, openCometRegistry, openPresence } from "@chatroom/core/backends";
 import { closeAll, grpcTransportOf, runService } from "@chatroom/core/grpc";
 import { presenceCheck, registryCheck, startProcessObservability } from "@chatroom/core/observability";
 import { jobConfigSchema } from "./config.ts";

@@ -3,7 +3,6 @@
 // Prints `logic ready http=<host:port> grpc=<host:port> admin=<host:port>` once they listen; SIGTERM turns readiness
 // false and stops gracefully.
 import { createServer } from "node:http";
-import { type Closable, loadConfig } from "@chatroom/core";
 import {
   loadBackendConfig,
   localBackends,
@@ -12,7 +11,8 @@ import {
   openPresence,
   openRateLimiter,
   openStores,
-} from "@chatroom/core/backends";
+} from "@chatroom/backends";
+import { type Closable, loadConfig } from "@chatroom/core";
 import { closableHttpServer, closeAll, grpcTransportOf, listenHttp, runService } from "@chatroom/core/grpc";
 import { busCheck, presenceCheck, startProcessObservability, storeCheck } from "@chatroom/core/observability";
 import express from "express";

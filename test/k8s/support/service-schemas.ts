@@ -1,7 +1,7 @@
 import { allInOneConfigSchema } from "@chatroom/all-in-one";
+import { backendConfigSchema } from "@chatroom/backends";
 import { cometConfigSchema, cometProcessConfigSchema } from "@chatroom/comet";
 import type { Setting } from "@chatroom/core";
-import { backendConfigSchema } from "@chatroom/core/backends";
 import { grpcConfigSchema } from "@chatroom/core/grpc";
 import { DEFAULT_ADMIN_PORTS, observabilityConfigSchema } from "@chatroom/core/observability";
 import { jobConfigSchema, jobProcessConfigSchema } from "@chatroom/job";

@@ -11,7 +11,8 @@ import type { Closable } from "../lifecycle.ts";
  *   for PUSH), so messages with the same key keep publish order.
  * - Batches: per partition, consumers receive batches one at a time, in order: each batch holds the consecutive
  *   messages of one partition that are available when it is cut (at most `maxBatchSize`; the bus never waits to
- *   fill a batch). Under load a batch holds many messages — that is what lets job send one frame per room per comet.
+ *   fill a batch beyond the current event-loop turn). Under load a batch holds many messages — that is what lets job
+ *   send one frame per room per comet; a consumer that wants fuller batches acknowledges later (job's batch window).
  * - At-least-once: a batch is acknowledged only after the handler's promise resolves. A handler that throws gets
  *   the same batch again with exponential backoff; after `maxAttempts` the batch is split and its messages are
  *   retried one by one, and a single message that still fails `maxAttempts` times is poison: reported through

@@ -6,7 +6,12 @@ import type { NewMessage, StoredMessage } from "../types.ts";
  * - append() gives the message the room's next seq (last + 1, strictly increasing, no gaps) atomically with
  *   storing it, and returns it once durable. Idempotent by (senderId, clientMsgId): a repeat returns the stored
  *   message with `duplicate: true` and stores nothing; an empty clientMsgId means "no idempotency key" (never a
- *   duplicate). Throws ChatError("room_not_found") for an unknown room.
+ *   duplicate). Throws ChatError("room_not_found") for an unknown room, ChatError("conflict") for a message id
+ *   already stored.
+ * - Concurrent appends may be written together (group commit, see group-commit.ts): this holds for each of them,
+ *   across processes sharing the database too, and one append's failure (unknown room, reused message id) fails
+ *   no other. Appends resolved in one batch of a room resolve in seq order.
+ * - close() resolves once the appends already called have settled.
  * - Pages are always in ascending seq order.
  */
 export interface MessageStore extends Closable {

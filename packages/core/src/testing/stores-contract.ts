@@ -2,6 +2,7 @@ import { describe } from "node:test";
 import type { Stores } from "../store/stores.ts";
 import type { ContractFactory } from "./contract-subject.ts";
 import { memberStoreCases } from "./member-store-cases.ts";
+import { messageStoreBatchCases } from "./message-store-batch-cases.ts";
 import { messageStoreCases } from "./message-store-cases.ts";
 import { roomStoreCases } from "./room-store-cases.ts";
 import { sessionStoreCases } from "./session-store-cases.ts";
@@ -16,5 +17,6 @@ export function storesContract(name: string, factory: ContractFactory<Stores>): 
     sessionStoreCases(factory);
     roomStoreCases(factory);
     messageStoreCases(factory);
+    messageStoreBatchCases(factory);
   });
 }

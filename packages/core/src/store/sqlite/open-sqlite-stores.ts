@@ -17,14 +17,17 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
   try {
     migrate(db);
     let closed = false;
+    const messages = new SqliteMessageStore(db);
     return {
       members: new SqliteMemberStore(db),
       sessions: new SqliteSessionStore(db),
       rooms: new SqliteRoomStore(db),
-      messages: new SqliteMessageStore(db),
+      messages,
       close: async () => {
         if (closed) return;
         closed = true;
+        // Appends still queued are written first: their callers are waiting for them.
+        await messages.close();
         db.close();
       },
     };

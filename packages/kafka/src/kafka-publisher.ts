@@ -1,8 +1,7 @@
+import { ChatError, partitionKey } from "@chatroom/core";
 import { type PushMsg, PushMsg as PushMsgCodec } from "@chatroom/proto/grpc";
 import { type Kafka, type Message, Partitioners, type Producer, type RetryOptions } from "kafkajs";
-import { ChatError } from "../errors.ts";
 import type { KafkaLogger } from "./kafka-logger.ts";
-import { partitionKey } from "./push-bus.ts";
 
 /** Most messages, and most encoded bytes, in one produce request (far below the broker's 1 MiB batch limit). */
 const MAX_SEND_MESSAGES = 500;
@@ -24,22 +23,30 @@ interface Pending {
  * Publishes PushMsgs with an idempotent producer (acks from all in-sync replicas, one request in flight) keyed by
  * `partitionKey(msg)`, so kafkajs's default (Java-compatible murmur2) partitioner keeps one key on one partition.
  *
- * Publishes that arrive while a request is in flight are sent together in the next one (no added delay). A
- * failed request rejects its messages and every message queued meanwhile with ChatError("unavailable"), and the
- * producer is replaced: its successor gets a new producer id, so a request that failed ambiguously (written but
- * not acknowledged) can never make the broker take a later message for a duplicate of it.
+ * Batching (Kafka's linger.ms): the first publish after an idle period waits `lingerMs` for others to share its
+ * produce request (less when MAX_SEND_MESSAGES are queued first); publishes that arrive while a request is in flight
+ * are sent together in the next one, with no added delay. Each publish still resolves only once the broker has
+ * acknowledged the request holding it (acks = all). A failed request rejects its messages and every message queued
+ * meanwhile with ChatError("unavailable"), and the producer is replaced: its successor gets a new producer id, so a
+ * request that failed ambiguously (written but not acknowledged) can never make the broker take a later message for
+ * a duplicate of it.
  */
 export class KafkaPublisher {
   readonly #kafka: Kafka;
   readonly #topic: string;
   readonly #retry: RetryOptions;
   readonly #logger: KafkaLogger;
+  readonly #lingerMs: number;
   #queue: Pending[] = [];
   #draining = false;
+  /** The linger timer of the first publish after an idle period. */
+  #lingering: NodeJS.Timeout | null = null;
   #producer: Promise<Producer> | null = null;
   #closed = false;
 
-  constructor(kafka: Kafka, topic: string, retry: RetryOptions, logger: KafkaLogger) {
+  constructor(kafka: Kafka, topic: string, retry: RetryOptions, logger: KafkaLogger, lingerMs = 0) {
+    if (!(Number.isFinite(lingerMs) && lingerMs >= 0)) throw new RangeError("lingerMs must be ≥ 0");
+    this.#lingerMs = lingerMs;
     this.#kafka = kafka;
     this.#retry = retry;
     this.#topic = topic;
@@ -62,17 +69,30 @@ export class KafkaPublisher {
     const key = partitionKey(msg);
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({ message: { key, value }, bytes: value.byteLength + key.length, resolve, reject });
-      if (!this.#draining) {
-        this.#draining = true;
-        // A microtask later, so that publishes issued together (Promise.all) share the first request.
-        queueMicrotask(() => void this.#drain());
+      if (this.#draining) return;
+      if (this.#lingering) {
+        if (this.#queue.length >= MAX_SEND_MESSAGES) this.#startDrain();
+        return;
       }
+      if (this.#lingerMs > 0) this.#lingering = setTimeout(() => this.#startDrain(), this.#lingerMs);
+      // Without a linger still a microtask later, so that publishes issued together (Promise.all) share a request.
+      else queueMicrotask(() => this.#startDrain());
     });
+  }
+
+  #startDrain(): void {
+    if (this.#lingering) clearTimeout(this.#lingering);
+    this.#lingering = null;
+    if (this.#draining) return;
+    this.#draining = true;
+    void this.#drain();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#lingering) clearTimeout(this.#lingering);
+    this.#lingering = null;
     const queued = this.#queue;
     this.#queue = [];
     for (const pending of queued) pending.reject(new ChatError("unavailable", "push bus is closed"));

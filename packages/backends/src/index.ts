@@ -1,22 +1,29 @@
-// @chatroom/core/backends: the backend choices of the standalone services (their mains), read from the
-// environment. Each heavy implementation is imported only when chosen, so a process never loads kafkajs, mysql2
-// or ioredis it does not use.
+// `@chatroom/backends`: the backend choices of the standalone services (their mains), read from the environment.
+// Each heavy implementation is imported only when chosen, so a process never loads kafkajs (@chatroom/kafka), mysql2
+// (@chatroom/mysql) or ioredis (@chatroom/core/redis) it does not use. A package of its own because it is the one
+// place that knows every implementation: @chatroom/core holds the interfaces and the in-process implementations,
+// and the Kafka and MySQL packages depend on it, not the other way round.
 import { join, resolve } from "node:path";
-import type { CometRegistry } from "./comet-registry/comet-registry.ts";
-import { MemoryCometRegistry } from "./comet-registry/memory-comet-registry.ts";
-import { ConfigError, type ConfigOf, loadConfig, setting } from "./config/config.ts";
-import type { InvalidationBus } from "./invalidation/invalidation-bus.ts";
-import { MemoryInvalidationBus } from "./invalidation/memory-invalidation-bus.ts";
-import type { KafkaLogger } from "./kafka.ts";
-import { MemoryPresence } from "./presence/memory-presence.ts";
-import type { Presence } from "./presence/presence.ts";
-import { MemoryPushBus } from "./push-bus/memory-push-bus.ts";
-import type { PushBus } from "./push-bus/push-bus.ts";
-import type { PushBusObserver } from "./push-bus/push-bus-observer.ts";
-import { MemoryRateLimiter } from "./rate-limit/memory-rate-limiter.ts";
-import type { RateLimiter } from "./rate-limit/rate-limiter.ts";
-import { openSqliteStores } from "./store/sqlite/open-sqlite-stores.ts";
-import type { Stores } from "./store/stores.ts";
+import {
+  type CometRegistry,
+  ConfigError,
+  type ConfigOf,
+  type InvalidationBus,
+  loadConfig,
+  MemoryCometRegistry,
+  MemoryInvalidationBus,
+  MemoryPresence,
+  MemoryPushBus,
+  MemoryRateLimiter,
+  openSqliteStores,
+  type Presence,
+  type PushBus,
+  type RateLimiter,
+  type Stores,
+  setting,
+} from "@chatroom/core";
+import type { PushBusObserver } from "@chatroom/core/observability";
+import type { KafkaLogger } from "@chatroom/kafka";
 
 /**
  * Defaults are the distributed backends: the standalone processes only work together through them. The memory and
@@ -31,6 +38,12 @@ export const backendConfigSchema = {
     12,
     "Partitions of the push topic when chatroom creates it (an existing topic is grown to this, never shrunk)",
     { min: 1 },
+  ),
+  kafkaLingerMs: setting.int(
+    "CHATROOM_KAFKA_LINGER_MS",
+    2,
+    "How long logic's first push after an idle moment waits for others to share its Kafka produce request (linger.ms); under load pushes share requests anyway, one request being in flight at a time",
+    { min: 0, max: 1000 },
   ),
   kafkaReplicationFactor: setting.int(
     "CHATROOM_KAFKA_REPLICATION_FACTOR",
@@ -122,12 +135,13 @@ export interface OpenBusOptions {
 /** Kafka: creates or grows the topic and connects the producer; rejects with `unavailable` when unreachable. */
 export async function openBus(config: BackendConfig, options: OpenBusOptions = {}): Promise<PushBus> {
   if (config.bus === "memory") return new MemoryPushBus();
-  const { KafkaPushBus } = await import("./kafka.ts");
+  const { KafkaPushBus } = await import("@chatroom/kafka");
   return KafkaPushBus.connect({
     brokers: config.kafkaBrokers,
     topic: config.kafkaTopic,
     partitions: config.kafkaPartitions,
     replicationFactor: config.kafkaReplicationFactor,
+    lingerMs: config.kafkaLingerMs,
     ...(options.clientId ? { clientId: options.clientId } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
@@ -137,20 +151,20 @@ export async function openBus(config: BackendConfig, options: OpenBusOptions = {
 /** MySQL: one pool, schema migrated or checked; SQLite: `<dataDir>/chatroom.sqlite`. */
 export async function openStores(config: BackendConfig): Promise<Stores> {
   if (config.store === "sqlite") return openSqliteStores({ path: join(resolve(config.dataDir), "chatroom.sqlite") });
-  const { openMysqlStores } = await import("./mysql.ts");
+  const { openMysqlStores } = await import("@chatroom/mysql");
   return openMysqlStores({ url: config.mysqlUrl, migrate: config.mysqlMigrate });
 }
 
 /** Each Redis-backed object opens (and on close quits) its own connection. */
 export async function openPresence(config: BackendConfig): Promise<Presence> {
   if (config.presence === "memory") return new MemoryPresence();
-  const { RedisPresence } = await import("./redis.ts");
+  const { RedisPresence } = await import("@chatroom/core/redis");
   return new RedisPresence({ redis: config.redisUrl, prefix: config.redisPrefix });
 }
 
 export async function openRateLimiter(config: BackendConfig): Promise<RateLimiter> {
   if (config.presence === "memory") return new MemoryRateLimiter();
-  const { RedisRateLimiter } = await import("./redis.ts");
+  const { RedisRateLimiter } = await import("@chatroom/core/redis");
   return new RedisRateLimiter({ redis: config.redisUrl, prefix: config.redisPrefix });
 }
 
@@ -159,7 +173,7 @@ export async function openCometRegistry(
   options: { onError?: (error: unknown) => void } = {},
 ): Promise<CometRegistry> {
   if (config.presence === "memory") return new MemoryCometRegistry();
-  const { RedisCometRegistry } = await import("./redis.ts");
+  const { RedisCometRegistry } = await import("@chatroom/core/redis");
   return new RedisCometRegistry({
     redis: config.redisUrl,
     prefix: config.redisPrefix,
@@ -170,6 +184,6 @@ export async function openCometRegistry(
 /** The logics' shared cache invalidation: Redis pub/sub beside presence, or this process only. */
 export async function openInvalidationBus(config: BackendConfig): Promise<InvalidationBus> {
   if (config.presence === "memory") return new MemoryInvalidationBus();
-  const { RedisInvalidationBus } = await import("./redis.ts");
+  const { RedisInvalidationBus } = await import("@chatroom/core/redis");
   return new RedisInvalidationBus({ redis: config.redisUrl, prefix: config.redisPrefix });
 }

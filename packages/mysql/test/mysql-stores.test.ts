@@ -5,6 +5,7 @@ import { type AddressInfo, connect, createServer, type Server, type Socket } fro
 import path from "node:path";
 import { after, describe, it } from "node:test";
 import { isChatError } from "@chatroom/core";
+import { eventually, newMessage, seedMember, seedRoom, storesContract, uniqueSuffix } from "@chatroom/core/testing";
 import {
   MYSQL_MIGRATIONS,
   MYSQL_SCHEMA_VERSION,
@@ -12,8 +13,7 @@ import {
   migrateMysql,
   mysqlSchemaVersion,
   openMysqlStores,
-} from "@chatroom/core/mysql";
-import { eventually, newMessage, seedMember, seedRoom, storesContract, uniqueSuffix } from "@chatroom/core/testing";
+} from "@chatroom/mysql";
 import { createConnection } from "mysql2/promise";
 import { mysqlService } from "../../../test/support/services.ts";
 

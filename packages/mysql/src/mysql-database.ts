@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { ChatError } from "@chatroom/core";
 import { createPool, type Pool, type PoolConnection, type ResultSetHeader, type RowDataPacket } from "mysql2/promise";
-import { ChatError } from "../../errors.ts";
 import { isRetryableTransactionError, isUnavailableError, mysqlErrorCode, toStoreError } from "./mysql-errors.ts";
 
 export interface MysqlDatabaseOptions {

@@ -1,6 +1,5 @@
-import { ChatError } from "../../errors.ts";
-import type { Session } from "../../types.ts";
-import type { SessionStore } from "../session-store.ts";
+import type { Session, SessionStore } from "@chatroom/core";
+import { ChatError } from "@chatroom/core";
 import type { MysqlDatabase, Row } from "./mysql-database.ts";
 import { ER_DUP_ENTRY, ER_NO_REFERENCED_ROW_2, mysqlErrno } from "./mysql-errors.ts";
 import { intColumn, nullableIntColumn, textColumn } from "./mysql-rows.ts";

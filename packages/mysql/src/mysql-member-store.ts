@@ -1,6 +1,5 @@
-import { ChatError } from "../../errors.ts";
-import type { Member } from "../../types.ts";
-import type { MemberStore } from "../member-store.ts";
+import type { Member, MemberStore } from "@chatroom/core";
+import { ChatError } from "@chatroom/core";
 import type { MysqlDatabase, Row } from "./mysql-database.ts";
 import { ER_DUP_ENTRY, mysqlErrno } from "./mysql-errors.ts";
 import { intColumn, textColumn } from "./mysql-rows.ts";

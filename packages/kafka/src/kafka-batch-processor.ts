@@ -1,7 +1,7 @@
+import type { PushBatch, PushBatchHandler } from "@chatroom/core";
 import { type PushMsg, PushMsg as PushMsgCodec } from "@chatroom/proto/grpc";
 import type { EachBatchPayload, KafkaMessage } from "kafkajs";
 import { KeepAlive, sleep } from "./kafka-keep-alive.ts";
-import type { PushBatch, PushBatchHandler } from "./push-bus.ts";
 
 const MAX_RETRY_BACKOFF_MS = 30_000;
 

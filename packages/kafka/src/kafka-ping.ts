@@ -1,5 +1,5 @@
+import { ChatError } from "@chatroom/core";
 import { type Admin, Kafka, type logCreator, type logLevel } from "kafkajs";
-import { ChatError } from "../errors.ts";
 
 /** Each attempt gives up fast: readiness asks often and must not pile up calls to a broker that is down. */
 const PING_CONNECTION_TIMEOUT_MS = 1000;

@@ -1,10 +1,10 @@
+import type { PushBatchHandler, PushSubscription } from "@chatroom/core";
+import { ChatError } from "@chatroom/core";
+import type { PushBusObserver } from "@chatroom/core/observability";
 import type { PushMsg } from "@chatroom/proto/grpc";
 import type { Consumer, Kafka } from "kafkajs";
-import { ChatError } from "../errors.ts";
 import { KafkaBatchProcessor } from "./kafka-batch-processor.ts";
 import type { KafkaLogger } from "./kafka-logger.ts";
-import type { PushBatchHandler, PushSubscription } from "./push-bus.ts";
-import type { PushBusObserver } from "./push-bus-observer.ts";
 
 /**
  * How long the broker holds a fetch that found nothing new (Java's fetch.max.wait.ms default; kafkajs's 5 s would

@@ -1,12 +1,12 @@
-import type { Stores } from "../stores.ts";
+import type { Stores } from "@chatroom/core";
 import { MysqlDatabase, type MysqlDatabaseOptions } from "./mysql-database.ts";
 import { MysqlMemberStore } from "./mysql-member-store.ts";
-import { MysqlMessageStore } from "./mysql-message-store.ts";
+import { MysqlMessageStore, type MysqlMessageStoreOptions } from "./mysql-message-store.ts";
 import { assertMysqlSchemaCurrent, migrateMysql } from "./mysql-migrations.ts";
 import { MysqlRoomStore } from "./mysql-room-store.ts";
 import { MysqlSessionStore } from "./mysql-session-store.ts";
 
-export interface MysqlStoresOptions extends MysqlDatabaseOptions {
+export interface MysqlStoresOptions extends MysqlDatabaseOptions, MysqlMessageStoreOptions {
   /**
    * Apply pending migrations while opening (default false). Otherwise the schema version is checked and an older
    * schema is refused with "run npm run migrate", so that a fleet of processes never migrates behind one's back.
@@ -27,11 +27,17 @@ export async function openMysqlStores(options: MysqlStoresOptions): Promise<Stor
     await db.close();
     throw error;
   }
+  const messages = new MysqlMessageStore(db, options);
+  let closing: Promise<void> | null = null;
   return {
     members: new MysqlMemberStore(db),
     sessions: new MysqlSessionStore(db),
     rooms: new MysqlRoomStore(db),
-    messages: new MysqlMessageStore(db),
-    close: () => db.close(),
+    messages,
+    close: () => {
+      // Appends still queued are written first: their callers are waiting for them.
+      closing ??= messages.close().then(() => db.close());
+      return closing;
+    },
   };
 }

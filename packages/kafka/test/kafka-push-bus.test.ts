@@ -4,11 +4,11 @@ import { createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { PushBatch } from "@chatroom/core";
 import { ChatError, partitionKey } from "@chatroom/core";
-import { type KafkaLogger, KafkaPushBus, type KafkaPushBusOptions } from "@chatroom/core/kafka";
 import { eventually, pushBusContract, pushMsg, uniqueSuffix } from "@chatroom/core/testing";
+import { type KafkaLogger, KafkaPushBus, type KafkaPushBusOptions } from "@chatroom/kafka";
 import { type Admin, Kafka, logLevel, Partitioners } from "kafkajs";
 import { kafkaService } from "../../../test/support/services.ts";
-import { kafkaLogCreator } from "../src/push-bus/kafka-logger.ts";
+import { kafkaLogCreator } from "../src/kafka-logger.ts";
 
 const { brokers } = await kafkaService();
 /** Fast failover for tests (the local broker allows sessions down to 1 s). */

@@ -1,6 +1,5 @@
-import { ChatError } from "../../errors.ts";
-import type { Membership, Room, RoomKind } from "../../types.ts";
-import type { RoomStore } from "../room-store.ts";
+import type { Membership, Room, RoomKind, RoomStore } from "@chatroom/core";
+import { ChatError } from "@chatroom/core";
 import type { MysqlDatabase, Row } from "./mysql-database.ts";
 import { ER_DUP_ENTRY, ER_NO_REFERENCED_ROW_2, mysqlErrno } from "./mysql-errors.ts";
 import { intColumn, limitOf, textColumn } from "./mysql-rows.ts";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ChatError } from "../../errors.ts";
+import { ChatError } from "@chatroom/core";
 import { MysqlDatabase, type Queryable } from "./mysql-database.ts";
 import { ER_NO_SUCH_TABLE, mysqlErrno } from "./mysql-errors.ts";
 import { intColumn } from "./mysql-rows.ts";

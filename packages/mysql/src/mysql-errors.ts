@@ -1,4 +1,4 @@
-import { ChatError } from "../../errors.ts";
+import { ChatError } from "@chatroom/core";
 
 /** Server error numbers the stores react to (the same on MySQL 8 and MariaDB). */
 export const ER_DUP_ENTRY = 1062;

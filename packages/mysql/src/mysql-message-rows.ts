@@ -1,0 +1,45 @@
+import type { StoredMessage } from "@chatroom/core";
+import type { Queryable, Row } from "./mysql-database.ts";
+import { intColumn, textColumn } from "./mysql-rows.ts";
+
+/** The messages table's columns, in the order the stores insert and select them. */
+export const MESSAGE_COLUMNS = "id, room_id, seq, sender_id, sender_name, text, sent_at_ms, client_msg_id";
+
+export function toMessage(row: Row): StoredMessage {
+  return {
+    id: textColumn(row, "id"),
+    roomId: textColumn(row, "room_id"),
+    seq: intColumn(row, "seq"),
+    senderId: intColumn(row, "sender_id"),
+    senderName: textColumn(row, "sender_name"),
+    text: textColumn(row, "text"),
+    sentAtMs: intColumn(row, "sent_at_ms"),
+    clientMsgId: row.client_msg_id === null ? "" : textColumn(row, "client_msg_id"),
+  };
+}
+
+/** A message's values in MESSAGE_COLUMNS order (an empty clientMsgId is stored as NULL: no idempotency key). */
+export function messageValues(message: StoredMessage): unknown[] {
+  return [
+    message.id,
+    message.roomId,
+    message.seq,
+    message.senderId,
+    message.senderName,
+    message.text,
+    message.sentAtMs,
+    message.clientMsgId === "" ? null : message.clientMsgId,
+  ];
+}
+
+export async function findByClientMsgId(
+  db: Queryable,
+  senderId: number,
+  clientMsgId: string,
+): Promise<StoredMessage | null> {
+  const [row] = await db.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`, [
+    senderId,
+    clientMsgId,
+  ]);
+  return row ? toMessage(row) : null;
+}
