@@ -1,6 +1,6 @@
 // The rendered chart against a real kube-apiserver (with etcd, both built by scripts/k8s/install-tools.sh): every
 // object of every supported values set passes a server-side dry-run with strict field validation, the custom
-// resources against the Strimzi 1.2.0 and prometheus-operator 0.93.0 CRDs of ../shared/crds, and job's RBAC grants
+// resources against the Strimzi 1.2.0 and prometheus-operator 0.93.0 CRDs vendored in k8s/crds, and job's RBAC grants
 // what its discovery reads and nothing else.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -20,7 +20,7 @@ import {
 } from "./support/helm.ts";
 import { KubeApiError, type KubeObject } from "./support/kube-api.ts";
 import { type KubeApiServer, serviceAccountUser, startKubeApiServer } from "./support/kube-apiserver.ts";
-import { sharedCrdDirs } from "./support/tools.ts";
+import { crdDirs } from "./support/tools.ts";
 
 const JOB_USER = serviceAccountUser(NAMESPACE, "chatroom-job");
 
@@ -30,7 +30,7 @@ interface Crd extends KubeObject {
 
 function readCrds(): Crd[] {
   const crds: Crd[] = [];
-  for (const dir of sharedCrdDirs) {
+  for (const dir of crdDirs) {
     for (const file of readdirSync(dir).filter((name) => name.endsWith(".yaml"))) {
       for (const document of parseAllDocuments(readFileSync(join(dir, file), "utf8"))) {
         const value = document.toJS() as Crd | null;

@@ -153,9 +153,36 @@ password with a dependent variable; an external one comes whole from its Secret.
 {{- end }}
 {{- end }}
 
-{{/* Pod annotations that roll the pods when their configuration changes. */}}
+{{/*
+The annotation that rolls one component's pods when its configuration changes: the shared ConfigMap and the
+component's own, nothing else (a logic or job setting, or a chart upgrade that changes neither, leaves the comets
+and their WebSockets alone). Call with (dict "root" $ "component" "comet").
+*/}}
 {{- define "chatroom.configChecksum" -}}
-checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+{{- $shared := include (print .root.Template.BasePath "/config/shared.yaml") .root -}}
+{{- $own := include (print .root.Template.BasePath "/config/" .component ".yaml") .root -}}
+checksum/config: {{ print $shared $own | sha256sum }}
+{{- end }}
+
+{{/*
+Labels of a component's pods: the selector labels and the component, without the chart's or the app's version
+(a chart bump would change every pod template and roll every comet). Call with (dict "root" $ "component" "comet").
+*/}}
+{{- define "chatroom.podLabels" -}}
+{{ include "chatroom.componentSelectorLabels" . }}
+app.kubernetes.io/part-of: chatroom
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* The Kafka settings of logic and job (comets do not use Kafka, so its settings are not in their ConfigMap). */}}
+{{- define "chatroom.kafkaConfig" -}}
+CHATROOM_BUS: kafka
+CHATROOM_KAFKA_BROKERS: {{ include "chatroom.kafkaBrokers" . | quote }}
+CHATROOM_KAFKA_TOPIC: {{ .Values.kafka.topic.name | quote }}
+CHATROOM_KAFKA_PARTITIONS: {{ .Values.kafka.topic.partitions | quote }}
+CHATROOM_KAFKA_REPLICATION_FACTOR: {{ .Values.kafka.topic.replicas | quote }}
 {{- end }}
 
 {{/*
@@ -217,4 +244,22 @@ startupProbe:
 - podSelector:
     matchLabels:
       {{- include "chatroom.componentSelectorLabels" . | nindent 6 }}
+{{- end }}
+
+{{/*
+The WebSocket timeouts of ingress.controller's annotations (YAML map, possibly empty): /ws connections stay open for
+hours, idle between heartbeats, and most controllers cut an idle proxied connection after a minute.
+*/}}
+{{- define "chatroom.ingressTimeoutAnnotations" -}}
+{{- $seconds := int .Values.ingress.webSocketTimeoutSeconds -}}
+{{- if eq .Values.ingress.controller "nginx" -}}
+nginx.ingress.kubernetes.io/proxy-read-timeout: {{ $seconds | quote }}
+nginx.ingress.kubernetes.io/proxy-send-timeout: {{ $seconds | quote }}
+nginx.ingress.kubernetes.io/proxy-buffering: "off"
+nginx.ingress.kubernetes.io/proxy-body-size: "1m"
+{{- else if eq .Values.ingress.controller "haproxy" -}}
+haproxy.org/timeout-tunnel: {{ printf "%ds" $seconds | quote }}
+{{- else if eq .Values.ingress.controller "alb" -}}
+alb.ingress.kubernetes.io/load-balancer-attributes: {{ printf "idle_timeout.timeout_seconds=%d" $seconds | quote }}
+{{- end }}
 {{- end }}
