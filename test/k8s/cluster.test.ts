@@ -11,9 +11,20 @@ import { kubectl } from "../../scripts/k8s/cluster/kubectl.ts";
 import { NAMESPACE } from "../../scripts/k8s/cluster/layout.ts";
 import { testRelease, upgradeRelease } from "../../scripts/k8s/cluster/release.ts";
 import { up } from "../../scripts/k8s/cluster/up.ts";
-import { clusterDiagnostics, openTabOn, podsOf, serviceIp, type Tab, waitUntil } from "./support/test-cluster.ts";
+import {
+  clusterDiagnostics,
+  endpointOf,
+  openTabOn,
+  podMetrics,
+  podsOf,
+  resolveInCluster,
+  serviceIp,
+  type Tab,
+  waitUntil,
+} from "./support/test-cluster.ts";
 
 const MINUTE = 60_000;
+const COMET_0_NAME = "chatroom-comet-0.chatroom-comet-headless.chatroom.svc.cluster.local";
 
 describe("chatroom on a single-node Kubernetes cluster", { timeout: 40 * MINUTE }, () => {
   let apiUrl = "";
@@ -76,6 +87,18 @@ describe("chatroom on a single-node Kubernetes cluster", { timeout: 40 * MINUTE 
         const uidBefore = (await podsOf("comet")).find((p) => p.name === "chatroom-comet-0")?.uid;
         await kubectl(["-n", NAMESPACE, "delete", "pod", "chatroom-comet-0", "--wait=false"]);
         t.diagnostic(`deleted chatroom-comet-0 after ${sent.length} messages`);
+        // While it drains, its advertised name (the gRPC address job calls) must keep resolving: the headless
+        // Service publishes not-ready addresses, and the EndpointSlice says "terminating" instead.
+        let draining: Awaited<ReturnType<typeof endpointOf>>;
+        await waitUntil(async () => {
+          draining = await endpointOf("chatroom-comet-headless", "chatroom-comet-0");
+          return draining?.terminating === true;
+        }, "the EndpointSlice to show chatroom-comet-0 terminating");
+        assert.deepEqual(
+          await resolveInCluster(COMET_0_NAME),
+          [draining?.address],
+          "the draining comet's name resolves",
+        );
         await waitUntil(() => aliceResumed.includes(true), "alice to reconnect and resume", 60_000);
         t.diagnostic(`alice resumed on ${tabs[0]?.client.member?.server} after ${sent.length} messages`);
         const atResume = sent.length;
@@ -139,11 +162,42 @@ describe("chatroom on a single-node Kubernetes cluster", { timeout: 40 * MINUTE 
     }
   });
 
+  it("sends the comets' gRPC calls to a logic added by a scale-out (connections age out, names are resolved again)", async () => {
+    try {
+      const before = (await podsOf("logic")).map((p) => p.name);
+      await kubectl(["-n", NAMESPACE, "scale", "deployment", "chatroom-logic", "--replicas=2"]);
+      let added = "";
+      await waitUntil(
+        async () => {
+          added = (await podsOf("logic")).find((p) => p.ready && !before.includes(p.name))?.name ?? "";
+          return added !== "";
+        },
+        "a second logic to be ready",
+        2 * MINUTE,
+      );
+      // The comets' connections to the first logic age out (CHATROOM_GRPC_MAX_CONNECTION_AGE_MS in the test values:
+      // 15 s); their next DNS lookup of the headless Service finds the new pod. Heartbeats and RenewOnline calls
+      // (every comet, every 10 s) then reach it.
+      await waitUntil(
+        async () =>
+          /^chatroom_logic_grpc_request_duration_seconds_count\{[^}]*\} [1-9]/m.test(await podMetrics(added, 9401)),
+        `comet calls at the new logic ${added}`,
+        90_000,
+      );
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  });
+
   it("helm test passes", async () => {
     try {
       const report = await testRelease();
       assert.match(report, /Phase:\s+Succeeded/);
       assert.doesNotMatch(report, /Phase:\s+Failed/);
+      for (const check of ["logic serves its HTTP API", "the goim push API", "a comet accepts a WebSocket"]) {
+        assert.match(report, new RegExp(`ok +${check}`), `the test pod checked: ${check}`);
+      }
     } catch (error) {
       failed = true;
       throw error;

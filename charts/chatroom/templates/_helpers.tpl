@@ -159,9 +159,10 @@ component's own, nothing else (a logic or job setting, or a chart upgrade that c
 and their WebSockets alone). Call with (dict "root" $ "component" "comet").
 */}}
 {{- define "chatroom.configChecksum" -}}
-{{- $shared := include (print .root.Template.BasePath "/config/shared.yaml") .root -}}
-{{- $own := include (print .root.Template.BasePath "/config/" .component ".yaml") .root -}}
-checksum/config: {{ print $shared $own | sha256sum }}
+{{- $shared := include (print .root.Template.BasePath "/config/shared.yaml") .root | fromYaml -}}
+{{- $own := include (print .root.Template.BasePath "/config/" .component ".yaml") .root | fromYaml -}}
+{{- /* The data only: the ConfigMaps' labels carry the chart's version. */}}
+checksum/config: {{ list $shared.data $own.data | toJson | sha256sum }}
 {{- end }}
 
 {{/*

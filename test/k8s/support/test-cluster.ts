@@ -1,10 +1,11 @@
 // What the cluster test reads from the single-node cluster of scripts/k8s/cluster: Services' addresses, the pods of a
 // component, SDK clients on a chosen comet pod, and the logs to show when something fails.
+import { Resolver } from "node:dns/promises";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ChatClient, type ChatMessage } from "@chatroom/client";
 import { kubectl, kubectlJson } from "../../../scripts/k8s/cluster/kubectl.ts";
-import { NAMESPACE, paths } from "../../../scripts/k8s/cluster/layout.ts";
+import { NAMESPACE, NODE_IP, paths, ports } from "../../../scripts/k8s/cluster/layout.ts";
 
 export interface PodInfo {
   name: string;
@@ -49,6 +50,49 @@ export async function podsOf(component: string): Promise<PodInfo[]> {
 export async function serviceIp(name: string): Promise<string> {
   const service = await kubectlJson<{ spec: { clusterIP: string } }>(["-n", NAMESPACE, "get", "service", name]);
   return service.spec.clusterIP;
+}
+
+/** A pod's endpoint in the EndpointSlices of a Service (what job's discovery and CoreDNS read). */
+export async function endpointOf(
+  service: string,
+  pod: string,
+): Promise<{ address: string; ready: boolean; serving: boolean; terminating: boolean } | undefined> {
+  const slices = await kubectlJson<{
+    items: Array<{
+      endpoints?: Array<{
+        addresses: string[];
+        targetRef?: { name: string };
+        conditions?: { ready?: boolean; serving?: boolean; terminating?: boolean };
+      }>;
+    }>;
+  }>(["-n", NAMESPACE, "get", "endpointslices", "-l", `kubernetes.io/service-name=${service}`]);
+  for (const endpoint of slices.items.flatMap((slice) => slice.endpoints ?? [])) {
+    if (endpoint.targetRef?.name !== pod) continue;
+    const conditions = endpoint.conditions ?? {};
+    return {
+      address: endpoint.addresses[0] ?? "",
+      ready: conditions.ready !== false,
+      serving: conditions.serving !== false,
+      terminating: conditions.terminating === true,
+    };
+  }
+  return undefined;
+}
+
+/** Resolves a name with the cluster's DNS (CoreDNS on the node), as a pod would; [] when it does not exist. */
+export async function resolveInCluster(name: string): Promise<string[]> {
+  const resolver = new Resolver({ timeout: 2000, tries: 1 });
+  resolver.setServers([`${NODE_IP}:${ports.dns}`]);
+  return resolver.resolve4(name).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOTFOUND" || error.code === "ENODATA") return [];
+    throw error;
+  });
+}
+
+/** The Prometheus text of a pod's admin server (the tests reach pod IPs on the node's bridge). */
+export async function podMetrics(pod: string, port: number): Promise<string> {
+  const ip = await kubectl(["-n", NAMESPACE, "get", "pod", pod, "-o", "jsonpath={.status.podIP}"]);
+  return (await fetch(`http://${ip}:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
 }
 
 export interface Tab {
