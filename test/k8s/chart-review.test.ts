@@ -116,6 +116,53 @@ describe("the chart after the platform review", () => {
     await assert.rejects(helmTemplate(set({ "kafka.strimzi.version": "" })), /values don't meet the specifications/);
   });
 
+  it("authenticates logic and job on the Strimzi listener as KafkaUsers allowed only what each does", async () => {
+    const manifests = await helmTemplate(DEFAULTS);
+    const kafka = findManifest(manifests, "Kafka", "chatroom").spec as {
+      kafka: { listeners: Array<{ authentication?: { type: string } }>; authorization?: { type: string } };
+      entityOperator: { userOperator?: unknown };
+    };
+    assert.deepEqual(kafka.kafka.listeners[0]?.authentication, { type: "scram-sha-512" });
+    assert.deepEqual(kafka.kafka.authorization, { type: "simple" });
+    assert.ok(kafka.entityOperator.userOperator, "the user operator manages the KafkaUsers");
+    const acls = (name: string) =>
+      (
+        findManifest(manifests, "KafkaUser", name).spec as {
+          authorization: { acls: Array<{ resource: { type: string; name?: string }; operations: string[] }> };
+        }
+      ).authorization.acls.map((a) => `${a.resource.type}:${a.resource.name ?? ""}:${a.operations.join(",")}`);
+    assert.deepEqual(acls("chatroom-logic"), [
+      "topic:chatroom-push:Describe,Create,Alter,Write",
+      "cluster::IdempotentWrite",
+    ]);
+    assert.deepEqual(acls("chatroom-job"), [
+      "topic:chatroom-push:Describe,Create,Alter,Read",
+      "group:chatroom-job:Describe,Read",
+    ]);
+    for (const component of ["logic", "job"]) {
+      const config = findManifest(manifests, "ConfigMap", `chatroom-${component}`).data as Record<string, string>;
+      assert.equal(config.CHATROOM_KAFKA_SASL_MECHANISM, "scram-sha-512");
+      assert.equal(config.CHATROOM_KAFKA_USERNAME, `chatroom-${component}`);
+      const workload = componentWorkload(manifests, component);
+      assert.ok(workload);
+      const password = podTemplate(workload).spec.containers[0]?.env?.find((e) => e.name === "CHATROOM_KAFKA_PASSWORD");
+      assert.deepEqual(password?.valueFrom?.secretKeyRef, { name: `chatroom-${component}`, key: "password" });
+    }
+    const open = await helmTemplate(set({ "kafka.strimzi.authentication": "none" }));
+    assert.equal(open.filter((m) => m.kind === "KafkaUser").length, 0);
+    const external = await helmTemplate(
+      set({
+        "kafka.strimzi.enabled": "false",
+        "kafka.bootstrapServers": "kafka:9092",
+        "kafka.sasl.mechanism": "scram-sha-256",
+        "kafka.sasl.username": "chat",
+        "kafka.sasl.existingSecret": "kafka-credentials",
+      }),
+    );
+    const logic = findManifest(external, "ConfigMap", "chatroom-logic").data as Record<string, string>;
+    assert.equal(logic.CHATROOM_KAFKA_USERNAME, "chat");
+  });
+
   it("renders the topic's retention as an integer Kafka accepts, never in float notation", async () => {
     const text = await helmTemplateText(DEFAULTS);
     assert.match(text, /^ {4}retention\.ms: 86400000$/m);

@@ -34,6 +34,7 @@ const context: PodContext = {
       CHATROOM_MYSQL_URL: "mysql://chatroom:secret@mysql.example:3306/chatroom",
       CHATROOM_REDIS_URL: "redis://:secret@redis.example:6379/0",
       MYSQL_PASSWORD: "secret",
+      CHATROOM_KAFKA_PASSWORD: "kafka-secret",
     };
     const value = standIns[variable];
     if (value === undefined) throw new Error(`no stand-in for ${variable} (Secret ${ref.name}, key ${ref.key})`);

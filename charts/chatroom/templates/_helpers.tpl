@@ -177,13 +177,60 @@ app.kubernetes.io/part-of: chatroom
 {{- end }}
 {{- end }}
 
-{{/* The Kafka settings of logic and job (comets do not use Kafka, so its settings are not in their ConfigMap). */}}
+{{/*
+The Kafka settings of logic or job (comets do not use Kafka, so its settings are not in their ConfigMap), with the
+component's SASL user. Call with (dict "root" $ "component" "logic").
+*/}}
 {{- define "chatroom.kafkaConfig" -}}
+{{- $root := .root -}}
 CHATROOM_BUS: kafka
-CHATROOM_KAFKA_BROKERS: {{ include "chatroom.kafkaBrokers" . | quote }}
-CHATROOM_KAFKA_TOPIC: {{ .Values.kafka.topic.name | quote }}
-CHATROOM_KAFKA_PARTITIONS: {{ .Values.kafka.topic.partitions | quote }}
-CHATROOM_KAFKA_REPLICATION_FACTOR: {{ .Values.kafka.topic.replicas | quote }}
+CHATROOM_KAFKA_BROKERS: {{ include "chatroom.kafkaBrokers" $root | quote }}
+CHATROOM_KAFKA_TOPIC: {{ $root.Values.kafka.topic.name | quote }}
+CHATROOM_KAFKA_PARTITIONS: {{ $root.Values.kafka.topic.partitions | quote }}
+CHATROOM_KAFKA_REPLICATION_FACTOR: {{ $root.Values.kafka.topic.replicas | quote }}
+{{- $mechanism := include "chatroom.kafkaSaslMechanism" $root }}
+{{- if ne $mechanism "none" }}
+CHATROOM_KAFKA_SASL_MECHANISM: {{ $mechanism | quote }}
+CHATROOM_KAFKA_USERNAME: {{ include "chatroom.kafkaUsername" . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* The SASL mechanism of the services' Kafka connections: the Strimzi listener's, or kafka.sasl's. */}}
+{{- define "chatroom.kafkaSaslMechanism" -}}
+{{- if .Values.kafka.strimzi.enabled -}}
+{{ ternary "scram-sha-512" "none" (eq .Values.kafka.strimzi.authentication "scram-sha-512") }}
+{{- else -}}
+{{ .Values.kafka.sasl.mechanism }}
+{{- end }}
+{{- end }}
+
+{{/* The KafkaUser of logic or job (its name is the SASL user name); call with (dict "root" $ "component" "job"). */}}
+{{- define "chatroom.kafkaUsername" -}}
+{{- if .root.Values.kafka.strimzi.enabled -}}
+{{ printf "%s-%s" (include "chatroom.fullname" .root) .component }}
+{{- else -}}
+{{ required "kafka.sasl.username is required with kafka.sasl.mechanism" .root.Values.kafka.sasl.username }}
+{{- end }}
+{{- end }}
+
+{{/* CHATROOM_KAFKA_PASSWORD from the KafkaUser's Secret (Strimzi's User Operator writes it) or kafka.sasl's. */}}
+{{- define "chatroom.kafkaPasswordEnv" -}}
+{{- if ne (include "chatroom.kafkaSaslMechanism" .root) "none" -}}
+- name: CHATROOM_KAFKA_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      {{- if .root.Values.kafka.strimzi.enabled }}
+      name: {{ include "chatroom.kafkaUsername" . }}
+      key: password
+      {{- else }}
+      name: {{ required "kafka.sasl.existingSecret is required with kafka.sasl.mechanism" .root.Values.kafka.sasl.existingSecret }}
+      key: {{ .root.Values.kafka.sasl.passwordKey }}
+      {{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "chatroom.jobGroup" -}}
+{{ default "chatroom-job" .Values.job.env.CHATROOM_JOB_GROUP }}
 {{- end }}
 
 {{/*

@@ -1,6 +1,7 @@
 // @chatroom/core/backends: the backend choices of the standalone services (their mains), read from the
 // environment. Each heavy implementation is imported only when chosen, so a process never loads kafkajs, mysql2
 // or ioredis it does not use.
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { CometRegistry } from "./comet-registry/comet-registry.ts";
 import { MemoryCometRegistry } from "./comet-registry/memory-comet-registry.ts";
@@ -8,6 +9,7 @@ import { ConfigError, type ConfigOf, loadConfig, setting } from "./config/config
 import type { KafkaLogger } from "./kafka.ts";
 import { MemoryPresence } from "./presence/memory-presence.ts";
 import type { Presence } from "./presence/presence.ts";
+import type { KafkaSecurity } from "./push-bus/kafka-security.ts";
 import { MemoryPushBus } from "./push-bus/memory-push-bus.ts";
 import type { PushBus } from "./push-bus/push-bus.ts";
 import type { PushBusObserver } from "./push-bus/push-bus-observer.ts";
@@ -35,6 +37,28 @@ export const backendConfigSchema = {
     1,
     "Replication factor of the push topic when chatroom creates it (3 on a production cluster)",
     { min: 1 },
+  ),
+  kafkaSaslMechanism: setting.oneOf(
+    "CHATROOM_KAFKA_SASL_MECHANISM",
+    ["none", "scram-sha-512", "scram-sha-256", "plain"] as const,
+    "none",
+    "SASL authentication of the Kafka connections (a Strimzi listener with scram-sha-512 authentication needs it)",
+  ),
+  kafkaUsername: setting.string(
+    "CHATROOM_KAFKA_USERNAME",
+    "",
+    "Kafka SASL user name (with CHATROOM_KAFKA_SASL_MECHANISM)",
+  ),
+  kafkaPassword: setting.string(
+    "CHATROOM_KAFKA_PASSWORD",
+    "",
+    "Kafka SASL password (with CHATROOM_KAFKA_SASL_MECHANISM)",
+  ),
+  kafkaTls: setting.bool("CHATROOM_KAFKA_TLS", false, "Connect to the Kafka brokers over TLS"),
+  kafkaTlsCaFile: setting.string(
+    "CHATROOM_KAFKA_TLS_CA_FILE",
+    "",
+    "PEM file of the CA that signed the brokers' certificates (with CHATROOM_KAFKA_TLS; default: the system's CAs)",
   ),
   store: setting.oneOf(
     "CHATROOM_STORE",
@@ -72,6 +96,11 @@ export function loadBackendConfig(
   const config = loadConfig(backendConfigSchema, env, overrides);
   if (config.bus === "kafka" && config.kafkaBrokers.length === 0) {
     throw new ConfigError("CHATROOM_KAFKA_BROKERS must list at least one broker when CHATROOM_BUS=kafka");
+  }
+  if (config.kafkaSaslMechanism !== "none" && (config.kafkaUsername === "" || config.kafkaPassword === "")) {
+    throw new ConfigError(
+      `CHATROOM_KAFKA_SASL_MECHANISM=${config.kafkaSaslMechanism} needs CHATROOM_KAFKA_USERNAME and CHATROOM_KAFKA_PASSWORD`,
+    );
   }
   return config;
 }
@@ -126,10 +155,26 @@ export async function openBus(config: BackendConfig, options: OpenBusOptions = {
     topic: config.kafkaTopic,
     partitions: config.kafkaPartitions,
     replicationFactor: config.kafkaReplicationFactor,
+    security: kafkaSecurityOf(config),
     ...(options.clientId ? { clientId: options.clientId } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
   });
+}
+
+/** The TLS and SASL options of kafkajs for this configuration (none by default: a plaintext listener). */
+export function kafkaSecurityOf(config: BackendConfig): KafkaSecurity {
+  const security: KafkaSecurity = {};
+  if (config.kafkaTls)
+    security.ssl = config.kafkaTlsCaFile ? { ca: [readFileSync(config.kafkaTlsCaFile, "utf8")] } : true;
+  if (config.kafkaSaslMechanism !== "none") {
+    security.sasl = {
+      mechanism: config.kafkaSaslMechanism,
+      username: config.kafkaUsername,
+      password: config.kafkaPassword,
+    } as KafkaSecurity["sasl"];
+  }
+  return security;
 }
 
 /** MySQL: one pool, schema migrated or checked; SQLite: `<dataDir>/chatroom.sqlite`. */

@@ -4,6 +4,7 @@ import { ChatError } from "../errors.ts";
 import { type KafkaLogger, kafkaLogCreator, stderrLogger } from "./kafka-logger.ts";
 import { KafkaPing } from "./kafka-ping.ts";
 import { KafkaPublisher } from "./kafka-publisher.ts";
+import type { KafkaSecurity } from "./kafka-security.ts";
 import { KafkaSubscription } from "./kafka-subscription.ts";
 import { ensureTopic } from "./kafka-topic.ts";
 import type { PushBatchHandler, PushBus, PushSubscription, SubscribeOptions } from "./push-bus.ts";
@@ -29,6 +30,8 @@ export interface KafkaPushBusOptions {
   heartbeatIntervalMs?: number;
   /** Told about the consumers' group assignments, crashes and partition lag (metrics, readiness). */
   observer?: PushBusObserver;
+  /** TLS and SASL of every connection (default: plaintext, no authentication). */
+  security?: KafkaSecurity;
 }
 
 const DEFAULT_PARTITIONS = 12;
@@ -94,17 +97,19 @@ export class KafkaPushBus implements PushBus {
     this.#partitions = partitions;
     const clientId = options.clientId ?? "chatroom";
     const logging = kafkaLogCreator(options.logger);
-    this.#kafka = new Kafka({ clientId, brokers: options.brokers, ...logging });
+    const security = options.security ?? {};
+    this.#kafka = new Kafka({ clientId, brokers: options.brokers, ...security, ...logging });
     const producerKafka = new Kafka({
       clientId,
       brokers: options.brokers,
+      ...security,
       connectionTimeout: PRODUCER_CONNECTION_TIMEOUT_MS,
       requestTimeout: PRODUCER_REQUEST_TIMEOUT_MS,
       retry: PRODUCER_RETRY,
       ...logging,
     });
     this.#publisher = new KafkaPublisher(producerKafka, options.topic, PRODUCER_RETRY, this.#logger);
-    this.#ping = new KafkaPing({ brokers: options.brokers, clientId, topic: options.topic, logging });
+    this.#ping = new KafkaPing({ brokers: options.brokers, clientId, topic: options.topic, logging, security });
   }
 
   /**
