@@ -16,6 +16,7 @@ import {
   type Manifest,
   NAMESPACE,
   supportedValues,
+  type ValuesCase,
   valuesArguments,
 } from "./support/helm.ts";
 import { KubeApiError, type KubeObject } from "./support/kube-api.ts";
@@ -49,6 +50,12 @@ async function waitEstablished(server: KubeApiServer, crd: Crd): Promise<void> {
     await sleep(100);
   }
   throw new Error(`CRD ${crd.metadata.name} was not established`);
+}
+
+/** `helm upgrade` of the release in `namespace`; no controller runs here, so the migrations hook Job is skipped. */
+function upgradeWithoutHooks(server: KubeApiServer, namespace: string, values: ValuesCase, set: string[]) {
+  const args = ["upgrade", "chatroom", chartDir, "-n", namespace, ...valuesArguments(values), ...set, "--no-hooks"];
+  return helmWithCluster(server.kubeconfig, args);
 }
 
 /** Creates an object in the chart's namespace unless it exists already. */
@@ -153,18 +160,7 @@ describe("the chart against a real kube-apiserver", () => {
     const secretRef = { apiVersion: "v1", kind: "Secret", metadata: { name: "chatroom", namespace } };
     const before = (await server.admin.read<KubeObject & { data: Record<string, string> }>(secretRef)).data;
     assert.ok(Buffer.from(before["token-secret"] ?? "", "base64").length >= 32);
-    await helmWithCluster(server.kubeconfig, [
-      "upgrade",
-      "chatroom",
-      chartDir,
-      "-n",
-      namespace,
-      ...valuesArguments(values),
-      "--set",
-      "config.logLevel=debug",
-      // No controller runs here: the migrations hook Job would never complete.
-      "--no-hooks",
-    ]);
+    await upgradeWithoutHooks(server, namespace, values, ["--set", "config.logLevel=debug"]);
     const after = (await server.admin.read<KubeObject & { data: Record<string, string> }>(secretRef)).data;
     assert.deepEqual(after, before);
   });
@@ -174,17 +170,7 @@ describe("the chart against a real kube-apiserver", () => {
     await server.admin.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
     const values = supportedValues().find((v) => v.name === "ci/external-kafka-values.yaml");
     assert.ok(values);
-    const upgrade = (set: string[]) =>
-      helmWithCluster(server.kubeconfig, [
-        "upgrade",
-        "chatroom",
-        chartDir,
-        "-n",
-        namespace,
-        ...valuesArguments(values),
-        ...set,
-        "--no-hooks", // no controller runs the migrations hook Job here
-      ]);
+    const upgrade = (set: string[]) => upgradeWithoutHooks(server, namespace, values, set);
     await helmWithCluster(server.kubeconfig, [
       "install",
       "chatroom",

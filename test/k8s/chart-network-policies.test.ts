@@ -3,17 +3,12 @@
 // them. Read from `helm template` output (the test cluster's CNI bridge does not enforce policies).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { findManifest, helmTemplate, type Manifest, supportedValues, type ValuesCase } from "./support/helm.ts";
+import { findManifest, helmTemplate, type Manifest, valuesCase } from "./support/helm.ts";
 import { podTemplate, selects, workloads } from "./support/pods.ts";
 
-const values = (name: string): ValuesCase => {
-  const found = supportedValues().find((v) => v.name === name);
-  if (!found) throw new Error(`no values case ${name}`);
-  return found;
-};
-const DEFAULTS = values("default values");
-const PRODUCTION = values("ci/production-values.yaml");
-const EXTERNAL = values("ci/external-kafka-values.yaml");
+const DEFAULTS = valuesCase("default values");
+const PRODUCTION = valuesCase("ci/production-values.yaml");
+const EXTERNAL = valuesCase("ci/external-kafka-values.yaml");
 
 interface Peer {
   podSelector?: { matchLabels: Record<string, string> };

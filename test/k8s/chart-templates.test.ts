@@ -5,26 +5,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import {
-  chartDir,
-  findManifest,
-  helmTemplate,
-  type Manifest,
-  supportedValues,
-  type ValuesCase,
-} from "./support/helm.ts";
+import { chartDir, findManifest, helmTemplate, type Manifest, type ValuesCase, valuesCase } from "./support/helm.ts";
 import { type Container, componentWorkload, containerEnv, podTemplate, selects, workloads } from "./support/pods.ts";
 import { SCHEMAS, unknownSettings } from "./support/service-schemas.ts";
 
-const byName = (name: string): ValuesCase => {
-  const found = supportedValues().find((values) => values.name === name);
-  if (!found) throw new Error(`no values case ${name}`);
-  return found;
-};
-const DEFAULTS = byName("default values");
-const PRODUCTION = byName("ci/production-values.yaml");
-const EXTERNAL = byName("ci/external-kafka-values.yaml");
-const TILT = byName("k8s/values-dev.yaml as Tilt renders it");
+const DEFAULTS = valuesCase("default values");
+const PRODUCTION = valuesCase("ci/production-values.yaml");
+const EXTERNAL = valuesCase("ci/external-kafka-values.yaml");
+const TILT = valuesCase("k8s/values-dev.yaml as Tilt renders it");
 
 const withSet = (values: ValuesCase, set: Record<string, string>): ValuesCase => ({
   name: `${values.name} ${JSON.stringify(set)}`,

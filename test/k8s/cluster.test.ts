@@ -14,6 +14,7 @@ import { up } from "../../scripts/k8s/cluster/up.ts";
 import {
   clusterDiagnostics,
   endpointOf,
+  type Member,
   openTabOn,
   podMetrics,
   podsOf,
@@ -48,11 +49,11 @@ describe("chatroom on a single-node Kubernetes cluster", { timeout: 40 * MINUTE 
     { timeout: 5 * MINUTE },
   );
 
-  async function member(prefix: string): Promise<{ http: ChatHttp; token: string; name: string }> {
+  async function member(prefix: string): Promise<Member> {
     const http = new ChatHttp({ baseUrl: apiUrl });
     const name = `${prefix}${randomBytes(3).toString("hex")}`;
-    const { token } = await http.register(name, "correct horse battery");
-    return { http, token, name };
+    const { token, member: registered } = await http.register(name, "correct horse battery");
+    return { http, token, name, id: registered.id };
   }
 
   it("two SDK clients chat through the comets; deleting chatroom-comet-0 mid-traffic loses and repeats nothing", async (t) => {
@@ -64,8 +65,8 @@ describe("chatroom on a single-node Kubernetes cluster", { timeout: 40 * MINUTE 
       await bob.http.joinRoom(room);
       // One client on each comet: deleting chatroom-comet-0 cuts alice off while bob's comet keeps serving him.
       const tabs: Tab[] = [
-        await openTabOn("chatroom-comet-0", wsUrl, alice.token),
-        await openTabOn("chatroom-comet-1", wsUrl, bob.token),
+        await openTabOn("chatroom-comet-0", wsUrl, alice),
+        await openTabOn("chatroom-comet-1", wsUrl, bob),
       ];
       const aliceResumed: boolean[] = [];
       tabs[0]?.client.on("resumed", (detail) => aliceResumed.push(detail.reconnected));

@@ -54,6 +54,13 @@ export function supportedValues(): ValuesCase[] {
   ];
 }
 
+/** One of supportedValues() by its name. */
+export function valuesCase(name: string): ValuesCase {
+  const found = supportedValues().find((values) => values.name === name);
+  if (!found) throw new Error(`no values case ${name}`);
+  return found;
+}
+
 function valuesArgs(values: ValuesCase): string[] {
   return [
     ...values.files.flatMap((file) => ["--values", file]),

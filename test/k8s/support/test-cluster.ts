@@ -3,9 +3,11 @@
 import { Resolver } from "node:dns/promises";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ChatClient, type ChatMessage } from "@chatroom/client";
 import { kubectl, kubectlJson } from "../../../scripts/k8s/cluster/kubectl.ts";
 import { NAMESPACE, NODE_IP, paths, ports } from "../../../scripts/k8s/cluster/layout.ts";
+import { type Member, openTab, type Tab } from "../../cluster/support/cluster-fixture.ts";
+
+export type { Member, Tab };
 
 export interface PodInfo {
   name: string;
@@ -95,44 +97,13 @@ export async function podMetrics(pod: string, port: number): Promise<string> {
   return (await fetch(`http://${ip}:${port}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
 }
 
-export interface Tab {
-  client: ChatClient;
-  messages: ChatMessage[];
-  seqs(roomId: string): number[];
-  texts(roomId: string): string[];
-}
-
-async function connect(url: string, token: string): Promise<Tab> {
-  const client = new ChatClient({ url, token, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } });
-  const messages: ChatMessage[] = [];
-  client.on("message", (m) => messages.push(m));
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`could not connect to ${url} within 20 s`)), 20_000);
-  });
-  try {
-    await Promise.race([client.connect(), timeout]);
-  } catch (error) {
-    await client.close();
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  return {
-    client,
-    messages,
-    seqs: (roomId) => messages.filter((m) => m.roomId === roomId).map((m) => m.seq),
-    texts: (roomId) => messages.filter((m) => m.roomId === roomId).map((m) => m.text),
-  };
-}
-
 /**
  * An SDK client connected through the comets' Service that landed on the comet pod `comet` (the Service picks a
  * pod at random: connections that land elsewhere are closed and tried again).
  */
-export async function openTabOn(comet: string, url: string, token: string): Promise<Tab> {
+export async function openTabOn(comet: string, url: string, member: Member): Promise<Tab> {
   for (let attempt = 1; attempt <= 30; attempt += 1) {
-    const tab = await connect(url, token);
+    const tab = await openTab(member, url);
     if (tab.client.member?.server === comet) return tab;
     await tab.client.close();
   }
