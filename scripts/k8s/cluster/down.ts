@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { stopContainerd } from "./containerd.ts";
 import { stopExternalServices } from "./external-services.ts";
 import { ownerFile, paths, repoRoot, runDir, stateDir } from "./layout.ts";
-import { removeBridge, restoreSysctls } from "./network.ts";
+import { removeBridge, removeKubeChains, restoreSysctls } from "./network.ts";
 import { cleanupKubeProxy } from "./node.ts";
 import { attempt, log, stopDaemon } from "./run.ts";
 
@@ -48,7 +48,7 @@ function removeCgroups(): void {
   }
 }
 
-/** The kubelet's symlinks in /var/log/containers (a fixed path) that point into our pod logs. */
+/** The kubelet's symlinks in /var/log/containers (a fixed path) that point into our pod logs, and the folder once empty. */
 function removeContainerLogLinks(): void {
   const dir = "/var/log/containers";
   if (!existsSync(dir)) return;
@@ -60,6 +60,7 @@ function removeContainerLogLinks(): void {
       // gone meanwhile
     }
   }
+  if (readdirSync(dir).length === 0) rmdirSync(dir);
 }
 
 /** containerd's CNI plugin caches each attachment's result in /var/lib/cni/results, named after our network. */
@@ -81,6 +82,7 @@ export async function down(): Promise<void> {
   removeCgroups();
   for (const name of ["kube-apiserver", "etcd"]) await stopDaemon(name, 15_000);
   await cleanupKubeProxy();
+  await removeKubeChains();
   await stopExternalServices().catch((error: unknown) => log((error as Error).message));
   await removeBridge();
   restoreSysctls();

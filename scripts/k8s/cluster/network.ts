@@ -83,6 +83,27 @@ export async function removeBridge(): Promise<void> {
   await attempt("ip", ["link", "del", BRIDGE]);
 }
 
+/**
+ * Removes every KUBE-* chain and every rule jumping to one, in each table of iptables and ip6tables: what kube-proxy
+ * --cleanup leaves (the kubelet's KUBE-FIREWALL and canary chains). No other Kubernetes runs on these machines.
+ */
+export async function removeKubeChains(): Promise<void> {
+  for (const command of ["iptables", "ip6tables"]) {
+    for (const table of ["filter", "nat", "mangle"]) {
+      const rules = await run(command, ["-w", "-t", table, "-S"]).catch(() => "");
+      const chains = [...rules.matchAll(/^-N (KUBE-\S+)$/gm)].map((m) => m[1] as string);
+      if (chains.length === 0) continue;
+      for (const line of rules.split("\n").filter((l) => /^-A \S+ .*-j KUBE-/.test(l))) {
+        // iptables -S quotes arguments with spaces (comments): split as the shell would.
+        const words = [...line.slice(3).matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? "");
+        await attempt(command, ["-w", "-t", table, "-D", ...words]);
+      }
+      for (const chain of chains) await attempt(command, ["-w", "-t", table, "-F", chain]);
+      for (const chain of chains) await attempt(command, ["-w", "-t", table, "-X", chain]);
+    }
+  }
+}
+
 /** The CNI configuration containerd reads: the bridge plugin with host-local addresses from POD_CIDR. */
 export function writeCniConfig(): void {
   mkdirSync(paths.cniConfig, { recursive: true });
