@@ -6,9 +6,11 @@ import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { ChatHttp } from "@chatroom/client";
+import { createConnection } from "mysql2/promise";
 import { down } from "../../scripts/k8s/cluster/down.ts";
-import { kubectl } from "../../scripts/k8s/cluster/kubectl.ts";
-import { NAMESPACE } from "../../scripts/k8s/cluster/layout.ts";
+import { externalServices } from "../../scripts/k8s/cluster/external-services.ts";
+import { helm, kubectl } from "../../scripts/k8s/cluster/kubectl.ts";
+import { NAMESPACE, RELEASE } from "../../scripts/k8s/cluster/layout.ts";
 import { testRelease, upgradeRelease } from "../../scripts/k8s/cluster/release.ts";
 import { up } from "../../scripts/k8s/cluster/up.ts";
 import {
@@ -198,6 +200,39 @@ describe("chatroom on a single-node Kubernetes cluster", { timeout: 40 * MINUTE 
       assert.doesNotMatch(report, /Phase:\s+Failed/);
       for (const check of ["logic serves its HTTP API", "the goim push API", "a comet accepts a WebSocket"]) {
         assert.match(report, new RegExp(`ok +${check}`), `the test pod checked: ${check}`);
+      }
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  });
+
+  it("refuses a rollback across a schema migration before anything changes (the older build's migrate runs first)", async () => {
+    try {
+      const logics = (await podsOf("logic")).map((p) => p.uid);
+      // A migration newer than this build, as a later release would have applied it.
+      const db = await createConnection(externalServices.mysqlUrl);
+      try {
+        await db.query(
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from-a-later-release', UTC_TIMESTAMP(3))",
+        );
+        await assert.rejects(
+          helm(["rollback", RELEASE, "1", "-n", NAMESPACE, "--wait", "--timeout", "3m"]),
+          (error) => {
+            assert.match(String(error), /job chatroom-migrate failed/);
+            return true;
+          },
+        );
+        const hook = await kubectl(["-n", NAMESPACE, "logs", "job/chatroom-migrate"]);
+        assert.match(hook, /schema version 999 is newer than this build's/);
+        assert.deepEqual(
+          (await podsOf("logic")).map((p) => p.uid),
+          logics,
+          "logic was not rolled back onto a schema it refuses",
+        );
+      } finally {
+        await db.query("DELETE FROM schema_migrations WHERE version = 999");
+        await db.end();
       }
     } catch (error) {
       failed = true;
