@@ -21,7 +21,9 @@ root="$(cd "$here/../.." && pwd)"
 tools="$root/.tools/k8s"
 images="$tools/images"
 work="$tools/image-build"
-buildah=(buildah --root "$tools/containers/storage" --runroot /run/chatroom-buildah --storage-driver overlay)
+# The run root (locks, mount state) is per checkout too: two checkouts may build at the same time.
+runroot="/run/chatroom-buildah-$(echo "$tools" | sha256sum | cut -c1-12)"
+buildah=(buildah --root "$tools/containers/storage" --runroot "$runroot" --storage-driver overlay)
 
 say() { echo "images: $*" >&2; }
 fail() {
