@@ -11,8 +11,8 @@
 #   coredns         go install github.com/coredns/coredns (the cluster's DNS)
 #   Debian packages containerd, runc, containernetworking-plugins, buildah, debootstrap, iptables, conntrack,
 #                   openssl (apt-get, as root, only those missing)
-# Needs Go (the Go module proxy) and python3 with pip (PyPI). Cold (empty Go caches, two cores): about 2 minutes for
-# helm, 1 for etcd, 8 for kube, 3 for coredns; a few seconds when up to date. Fails loudly, naming the tool.
+# Needs Go (the Go module proxy) and python3 with pip (PyPI). Cold (empty Go caches, two busy cores): about 6.5 minutes for
+# helm, 1.5 for etcd, 24.5 for kube, 4.5 for coredns; a few seconds when up to date. Fails loudly, naming the tool.
 # Usage: bash scripts/k8s/install-tools.sh [--cluster] [--print-bin]   (--print-bin: print the bin folder and exit)
 set -euo pipefail
 
