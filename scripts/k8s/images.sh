@@ -134,3 +134,8 @@ build_pause
 build_chatroom
 export_image pause chatroom.local/pause:1
 export_image chatroom chatroom.local/chatroom:dev
+# Leave no mount behind in the checkout: buildah keeps working containers' layers and its overlay folder mounted.
+"${buildah[@]}" umount --all >/dev/null 2>&1 || true
+grep -F " $tools/containers/storage/" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | while read -r point; do
+  umount "$point" 2>/dev/null || umount -l "$point" || true
+done
