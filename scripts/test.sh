@@ -6,8 +6,11 @@ source "$here/ensure-node.sh"
 source "$here/ensure-deps.sh"
 source "$here/ensure-chromium.sh"
 cd "$here/.."
-echo "== Kubernetes check tools (helm, etcd, kube-apiserver, hadolint)"
-bash "$here/k8s/install-tools.sh"
+echo "== Kubernetes tools (helm, etcd, the kube hyperkube, hadolint; the test cluster's packages, pause, coredns)"
+bash "$here/k8s/install-tools.sh" --cluster
+echo "== test cluster images (buildah: the Dockerfile on a debootstrap base; cached layers reused)"
+# Built here rather than inside test/k8s/cluster.test.ts: a cold build takes minutes, more than a test's timeout.
+bash "$here/k8s/images.sh"
 export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "== typecheck (tsc --noEmit)"

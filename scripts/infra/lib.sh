@@ -4,7 +4,10 @@
 # only `<service>.sh stop` ends them.
 # shellcheck shell=bash
 infra_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-infra_data="$infra_root/.data"
+# INFRA_DATA_DIR and INFRA_HOST run a second, separate set of services: the Kubernetes test cluster's external
+# Kafka, MariaDB and Redis listen on its bridge address, where pods reach them (scripts/k8s/cluster/services.ts).
+infra_data="${INFRA_DATA_DIR:-$infra_root/.data}"
+infra_host="${INFRA_HOST:-127.0.0.1}"
 infra_tools="$infra_root/.tools"
 
 infra_say() { echo "$infra_name: $*" >&2; }
@@ -43,13 +46,13 @@ infra_pid_alive() {
 }
 
 infra_port_open() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  (exec 3<>"/dev/tcp/$infra_host/$1") 2>/dev/null
 }
 
 # Fails when something that is not ours already listens on the port (a stale process or another program).
 infra_port_free_or_die() {
   if infra_port_open "$1"; then
-    infra_die "port 127.0.0.1:$1 is already in use by another process (ss -ltnp 'sport = :$1' shows which); stop it or set the port variable"
+    infra_die "port $infra_host:$1 is already in use by another process (ss -ltnp 'sport = :$1' shows which); stop it or set the port variable"
   fi
 }
 

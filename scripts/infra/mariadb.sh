@@ -6,7 +6,7 @@
 #   mariadb.sh status   exit 0 when running and accepting the chatroom user
 # Database `chatroom`, user chatroom/chatroom with all privileges on it and on `chatroom_*` (tests may create a
 # database each); root logs in over the unix socket only (unix_socket auth for the OS user that ran the first start).
-# Environment: MYSQL_PORT (13306), MARIADB_START_TIMEOUT seconds (60).
+# Environment: MYSQL_PORT (13306), MARIADB_START_TIMEOUT seconds (60); INFRA_HOST, INFRA_DATA_DIR (lib.sh).
 set -euo pipefail
 infra_name=mariadb
 # shellcheck source=scripts/infra/lib.sh
@@ -44,7 +44,7 @@ ping_root() {
 }
 
 ping_app() {
-  "$client" --no-defaults --protocol=tcp -h127.0.0.1 -P"$port" -uchatroom -pchatroom chatroom -N -B -e "SELECT 1" \
+  "$client" --no-defaults --protocol=tcp -h"$infra_host" -P"$port" -uchatroom -pchatroom chatroom -N -B -e "SELECT 1" \
     >/dev/null 2>&1
 }
 
@@ -78,11 +78,11 @@ start() {
   infra_lock
   if infra_pid_alive "$pidfile" "$pattern"; then
     if infra_wait_until "${MARIADB_START_TIMEOUT:-60}" "$pidfile" "$pattern" ping_app; then
-      infra_say "already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"
+      infra_say "already running on $infra_host:$port (pid $(cat "$pidfile"))"
       return 0
     fi
     infra_log_tail "$logfile"
-    infra_die "pid $(cat "$pidfile") runs but does not accept the chatroom user on 127.0.0.1:$port; run mariadb.sh stop"
+    infra_die "pid $(cat "$pidfile") runs but does not accept the chatroom user on $infra_host:$port; run mariadb.sh stop"
   fi
   ensure_binaries
   infra_port_free_or_die "$port"
@@ -96,7 +96,7 @@ start() {
   # innodb_flush_log_at_trx_commit=2: a test database need not survive an OS crash; commits stay fast.
   # shellcheck disable=SC2046
   setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pidfile" \
-    "$mariadbd" --no-defaults --datadir="$data/db" $(run_as) --port="$port" --bind-address=127.0.0.1 \
+    "$mariadbd" --no-defaults --datadir="$data/db" $(run_as) --port="$port" --bind-address="$infra_host" \
     --socket="$socket" --pid-file="$pidfile" --log-error="$logfile" --tmpdir="$data/tmp" --skip-name-resolve \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --max-connections=500 \
     --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2 --skip-log-bin \
@@ -110,9 +110,9 @@ start() {
     infra_die "mariadbd did not accept connections on $socket within ${MARIADB_START_TIMEOUT:-60}s (log: $logfile)"
   fi
   provision
-  ping_app || infra_die "the chatroom user cannot log in over 127.0.0.1:$port"
+  ping_app || infra_die "the chatroom user cannot log in over $infra_host:$port"
   infra_mark_started
-  infra_say "MariaDB $("$mariadbd" --version | grep -o 'Ver [^ ]*' | cut -c5-) up on 127.0.0.1:$port (pid $(cat "$pidfile"), $(infra_elapsed "$t0"))"
+  infra_say "MariaDB $("$mariadbd" --version | grep -o 'Ver [^ ]*' | cut -c5-) up on $infra_host:$port (pid $(cat "$pidfile"), $(infra_elapsed "$t0"))"
 }
 
 stop() {
@@ -129,7 +129,7 @@ stop() {
 
 status() {
   if infra_pid_alive "$pidfile" "$pattern" && ping_app; then
-    echo "mariadb: running on 127.0.0.1:$port (pid $(cat "$pidfile"))"
+    echo "mariadb: running on $infra_host:$port (pid $(cat "$pidfile"))"
   else
     echo "mariadb: not running"
     return 3

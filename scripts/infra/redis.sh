@@ -4,7 +4,7 @@
 #   redis.sh start    start daemonized, wait for PING (idempotent)
 #   redis.sh stop     SHUTDOWN via SIGTERM, SIGKILL after 30 s (idempotent)
 #   redis.sh status   exit 0 when running and answering PING
-# Environment: REDIS_PORT (16379), REDIS_START_TIMEOUT seconds (30).
+# Environment: REDIS_PORT (16379), REDIS_START_TIMEOUT seconds (30); INFRA_HOST, INFRA_DATA_DIR (lib.sh).
 set -euo pipefail
 infra_name=redis
 # shellcheck source=scripts/infra/lib.sh
@@ -14,13 +14,16 @@ port="${REDIS_PORT:-16379}"
 data="$infra_data/redis"
 pidfile="$data/redis.pid"
 logfile="$data/redis.log"
-pattern="127.0.0.1:$port"
+pattern="$infra_host:$port"
+# Off the loopback (INFRA_HOST: the test cluster's bridge) clients come from pods: protected mode would refuse them.
+protected_mode=yes
+[ "$infra_host" = 127.0.0.1 ] || protected_mode=no
 
 ping_ok() {
   local reply
   reply="$(
     exec 2>/dev/null
-    exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+    exec 3<>"/dev/tcp/$infra_host/$port" || exit 1
     printf 'PING\r\n' >&3
     timeout 2 head -c 7 <&3
   )" || return 1
@@ -31,11 +34,11 @@ start() {
   infra_lock
   if infra_pid_alive "$pidfile" "$pattern"; then
     if infra_wait_until "${REDIS_START_TIMEOUT:-30}" "$pidfile" "$pattern" ping_ok; then
-      infra_say "already running on 127.0.0.1:$port (pid $(cat "$pidfile"))"
+      infra_say "already running on $infra_host:$port (pid $(cat "$pidfile"))"
       return 0
     fi
     infra_log_tail "$logfile"
-    infra_die "pid $(cat "$pidfile") runs but does not answer PING on 127.0.0.1:$port; run redis.sh stop"
+    infra_die "pid $(cat "$pidfile") runs but does not answer PING on $infra_host:$port; run redis.sh stop"
   fi
   local server
   server="$(infra_find_bin redis-server)" || {
@@ -49,8 +52,8 @@ start() {
   rm -f "$pidfile"
   : >"$logfile"
   # --daemonize: redis forks into the background and writes the pid file itself; 9>&-: it must not hold the lock.
-  "$server" --bind 127.0.0.1 --port "$port" --dir "$data" --save "" --appendonly no --daemonize yes \
-    --pidfile "$pidfile" --logfile "$logfile" --protected-mode yes --databases 16 </dev/null >>"$logfile" 2>&1 9>&- ||
+  "$server" --bind "$infra_host" --port "$port" --dir "$data" --save "" --appendonly no --daemonize yes \
+    --pidfile "$pidfile" --logfile "$logfile" --protected-mode "$protected_mode" --databases 16 </dev/null >>"$logfile" 2>&1 9>&- ||
     {
       infra_log_tail "$logfile"
       infra_die "redis-server failed to start"
@@ -61,10 +64,10 @@ start() {
     infra_log_tail "$logfile"
     [ "$rc" -eq 2 ] && infra_die "redis-server exited during startup (log: $logfile)"
     infra_stop_pid "$pidfile" "$pattern" 30
-    infra_die "redis-server did not answer PING on 127.0.0.1:$port within ${REDIS_START_TIMEOUT:-30}s"
+    infra_die "redis-server did not answer PING on $infra_host:$port within ${REDIS_START_TIMEOUT:-30}s"
   fi
   infra_mark_started
-  infra_say "Redis $("$server" --version | grep -o 'v=[^ ]*' | cut -c3-) up on 127.0.0.1:$port (pid $(cat "$pidfile"), $(infra_elapsed "$t0"))"
+  infra_say "Redis $("$server" --version | grep -o 'v=[^ ]*' | cut -c3-) up on $infra_host:$port (pid $(cat "$pidfile"), $(infra_elapsed "$t0"))"
 }
 
 stop() {
@@ -81,7 +84,7 @@ stop() {
 
 status() {
   if infra_pid_alive "$pidfile" "$pattern" && ping_ok; then
-    echo "redis: running on 127.0.0.1:$port (pid $(cat "$pidfile"))"
+    echo "redis: running on $infra_host:$port (pid $(cat "$pidfile"))"
   else
     echo "redis: not running"
     return 3

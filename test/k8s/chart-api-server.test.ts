@@ -1,6 +1,6 @@
 // The rendered chart against a real kube-apiserver (with etcd, both built by scripts/k8s/install-tools.sh): every
 // object of every supported values set passes a server-side dry-run with strict field validation, the custom
-// resources against the Strimzi 1.2.0 and prometheus-operator 0.93.0 CRDs of ../shared/crds, and job's RBAC grants
+// resources against the Strimzi 1.2.0 and prometheus-operator 0.93.0 CRDs vendored in k8s/crds, and job's RBAC grants
 // what its discovery reads and nothing else.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
@@ -16,11 +16,12 @@ import {
   type Manifest,
   NAMESPACE,
   supportedValues,
+  type ValuesCase,
   valuesArguments,
 } from "./support/helm.ts";
 import { KubeApiError, type KubeObject } from "./support/kube-api.ts";
 import { type KubeApiServer, serviceAccountUser, startKubeApiServer } from "./support/kube-apiserver.ts";
-import { sharedCrdDirs } from "./support/tools.ts";
+import { crdDirs } from "./support/tools.ts";
 
 const JOB_USER = serviceAccountUser(NAMESPACE, "chatroom-job");
 
@@ -30,7 +31,7 @@ interface Crd extends KubeObject {
 
 function readCrds(): Crd[] {
   const crds: Crd[] = [];
-  for (const dir of sharedCrdDirs) {
+  for (const dir of crdDirs) {
     for (const file of readdirSync(dir).filter((name) => name.endsWith(".yaml"))) {
       for (const document of parseAllDocuments(readFileSync(join(dir, file), "utf8"))) {
         const value = document.toJS() as Crd | null;
@@ -51,10 +52,26 @@ async function waitEstablished(server: KubeApiServer, crd: Crd): Promise<void> {
   throw new Error(`CRD ${crd.metadata.name} was not established`);
 }
 
+/** `helm upgrade` of the release in `namespace`; no controller runs here, so the migrations hook Job is skipped. */
+function upgradeWithoutHooks(server: KubeApiServer, namespace: string, values: ValuesCase, set: string[]) {
+  const args = ["upgrade", "chatroom", chartDir, "-n", namespace, ...valuesArguments(values), ...set, "--no-hooks"];
+  return helmWithCluster(server.kubeconfig, args);
+}
+
+/** Creates an object in the chart's namespace unless it exists already. */
+async function createOnce(server: KubeApiServer, manifest: Manifest): Promise<void> {
+  await server.admin.create(manifest as KubeObject, { namespace: NAMESPACE }).catch((error: unknown) => {
+    if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+  });
+}
+
 /** Every object the API server refuses, as "Kind/name: reason". */
 async function dryRunAll(server: KubeApiServer, manifests: Manifest[]): Promise<string[]> {
   const refused: string[] = [];
-  for (const manifest of manifests) {
+  // A Pod (the helm test) is admitted only when its ServiceAccount exists: the chart's accounts are created for real
+  // (with the same strict validation) instead of dry-run.
+  for (const account of manifests.filter((m) => m.kind === "ServiceAccount")) await createOnce(server, account);
+  for (const manifest of manifests.filter((m) => m.kind !== "ServiceAccount")) {
     try {
       await server.admin.create(manifest as KubeObject, { namespace: NAMESPACE, dryRun: true });
     } catch (error) {
@@ -70,7 +87,16 @@ describe("the chart against a real kube-apiserver", () => {
   before(async () => {
     server = await startKubeApiServer([JOB_USER]);
     const crds = readCrds();
-    assert.ok(crds.length >= 8, `expected the Strimzi and prometheus-operator CRDs, found ${crds.length}`);
+    const kinds = crds.map((crd) => (crd.spec as { names: { kind: string } }).names.kind).sort();
+    assert.deepEqual(kinds, [
+      "Kafka",
+      "KafkaNodePool",
+      "KafkaTopic",
+      "KafkaUser",
+      "PodMonitor",
+      "PrometheusRule",
+      "ServiceMonitor",
+    ]);
     for (const crd of crds) await server.admin.create(crd);
     for (const crd of crds) await waitEstablished(server, crd);
     await server.admin.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: NAMESPACE } });
@@ -134,26 +160,44 @@ describe("the chart against a real kube-apiserver", () => {
     const secretRef = { apiVersion: "v1", kind: "Secret", metadata: { name: "chatroom", namespace } };
     const before = (await server.admin.read<KubeObject & { data: Record<string, string> }>(secretRef)).data;
     assert.ok(Buffer.from(before["token-secret"] ?? "", "base64").length >= 32);
+    await upgradeWithoutHooks(server, namespace, values, ["--set", "config.logLevel=debug"]);
+    const after = (await server.admin.read<KubeObject & { data: Record<string, string> }>(secretRef)).data;
+    assert.deepEqual(after, before);
+  });
+
+  it("refuses an upgrade that would change an immutable StatefulSet field, naming the value and the way out", async () => {
+    const namespace = "install-guards";
+    await server.admin.create({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+    const values = supportedValues().find((v) => v.name === "ci/external-kafka-values.yaml");
+    assert.ok(values);
+    const upgrade = (set: string[]) => upgradeWithoutHooks(server, namespace, values, set);
     await helmWithCluster(server.kubeconfig, [
-      "upgrade",
+      "install",
       "chatroom",
       chartDir,
       "-n",
       namespace,
       ...valuesArguments(values),
-      "--set",
-      "config.logLevel=debug",
     ]);
-    const after = (await server.admin.read<KubeObject & { data: Record<string, string> }>(secretRef)).data;
-    assert.deepEqual(after, before);
+    await assert.rejects(
+      upgrade(["--set", "comet.podManagementPolicy=OrderedReady"]),
+      /comet\.podManagementPolicy cannot change from Parallel to OrderedReady.*--cascade=orphan/s,
+    );
+    await assert.rejects(
+      upgrade(["--set", "mysql.persistence.size=16Gi"]),
+      /mysql\.persistence\.size cannot change from 8Gi to 16Gi/,
+    );
+    await assert.rejects(
+      upgrade(["--set", "mysql.persistence.enabled=false"]),
+      /mysql\.persistence\.enabled cannot change/,
+    );
+    assert.match(await upgrade(["--set", "config.logLevel=debug"]), /STATUS: deployed/, "other changes still upgrade");
   });
 
   it("lets job's service account watch EndpointSlices in its namespace and read nothing else", async () => {
     const manifests = await helmTemplate(supportedValues()[0] ?? { name: "default values", files: [] });
     for (const kind of ["ServiceAccount", "Role", "RoleBinding"]) {
-      for (const manifest of manifests.filter((m) => m.kind === kind)) {
-        await server.admin.create(manifest as KubeObject, { namespace: NAMESPACE });
-      }
+      for (const manifest of manifests.filter((m) => m.kind === kind)) await createOnce(server, manifest);
     }
     const job = server.as(JOB_USER.name);
     const slices = `/apis/discovery.k8s.io/v1/namespaces/${NAMESPACE}/endpointslices`;

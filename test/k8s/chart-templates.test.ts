@@ -5,26 +5,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import {
-  chartDir,
-  findManifest,
-  helmTemplate,
-  type Manifest,
-  supportedValues,
-  type ValuesCase,
-} from "./support/helm.ts";
+import { chartDir, findManifest, helmTemplate, type Manifest, type ValuesCase, valuesCase } from "./support/helm.ts";
 import { type Container, componentWorkload, containerEnv, podTemplate, selects, workloads } from "./support/pods.ts";
 import { SCHEMAS, unknownSettings } from "./support/service-schemas.ts";
 
-const byName = (name: string): ValuesCase => {
-  const found = supportedValues().find((values) => values.name === name);
-  if (!found) throw new Error(`no values case ${name}`);
-  return found;
-};
-const DEFAULTS = byName("default values");
-const PRODUCTION = byName("ci/production-values.yaml");
-const EXTERNAL = byName("ci/external-kafka-values.yaml");
-const TILT = byName("k8s/values-dev.yaml as Tilt renders it");
+const DEFAULTS = valuesCase("default values");
+const PRODUCTION = valuesCase("ci/production-values.yaml");
+const EXTERNAL = valuesCase("ci/external-kafka-values.yaml");
+const TILT = valuesCase("k8s/values-dev.yaml as Tilt renders it");
 
 const withSet = (values: ValuesCase, set: Record<string, string>): ValuesCase => ({
   name: `${values.name} ${JSON.stringify(set)}`,
@@ -76,21 +64,29 @@ describe("the chart's templates", () => {
     assert.deepEqual(tilt, again, "fixed development values render the same every time (Tilt re-renders)");
   });
 
-  it("rolls the service pods when their configuration changes, and only then", async () => {
-    const checksum = (manifests: Manifest[]) =>
-      ["comet", "logic", "job"].map((c) => {
-        const workload = componentWorkload(manifests, c);
-        assert.ok(workload);
-        return podTemplate(workload).metadata.annotations?.["checksum/config"];
-      });
-    const base = checksum(await helmTemplate(DEFAULTS));
-    assert.ok(base.every((sum) => /^[0-9a-f]{64}$/.test(sum ?? "")));
-    assert.notDeepEqual(checksum(await helmTemplate(withSet(DEFAULTS, { "config.logLevel": "debug" }))), base);
-    assert.notDeepEqual(
-      checksum(await helmTemplate(withSet(DEFAULTS, { "comet.env.CHATROOM_COMET_BUCKETS": "64" }))),
-      base,
-    );
-    assert.deepEqual(checksum(await helmTemplate(withSet(DEFAULTS, { "web.replicas": "3" }))), base);
+  it("rolls a component's pods when its own or the shared configuration changes, and only then", async () => {
+    const checksums = async (set: Record<string, string>) => {
+      const manifests = await helmTemplate(withSet(DEFAULTS, set));
+      return Object.fromEntries(
+        ["comet", "logic", "job"].map((c) => {
+          const workload = componentWorkload(manifests, c);
+          assert.ok(workload);
+          return [c, podTemplate(workload).metadata.annotations?.["checksum/config"]];
+        }),
+      );
+    };
+    const base = await checksums({});
+    assert.ok(Object.values(base).every((sum) => /^[0-9a-f]{64}$/.test(sum ?? "")));
+    const changed = async (set: Record<string, string>) => {
+      const now = await checksums(set);
+      return Object.keys(base).filter((c) => now[c] !== base[c]);
+    };
+    assert.deepEqual(await changed({ "config.logLevel": "debug" }), ["comet", "logic", "job"]);
+    assert.deepEqual(await changed({ "comet.env.CHATROOM_COMET_BUCKETS": "64" }), ["comet"]);
+    assert.deepEqual(await changed({ "logic.env.CHATROOM_HISTORY_PAGE_MAX": "100" }), ["logic"]);
+    assert.deepEqual(await changed({ "job.env.CHATROOM_JOB_MAX_BATCH": "100" }), ["job"]);
+    assert.deepEqual(await changed({ "kafka.topic.partitions": "24" }), ["logic", "job"], "comets use no Kafka");
+    assert.deepEqual(await changed({ "web.replicas": "3" }), []);
   });
 
   it("runs comets as a StatefulSet that drains: preStop, a long grace period, readiness from the admin port", async () => {
@@ -132,7 +128,7 @@ describe("the chart's templates", () => {
     assert.equal(spec.behavior.scaleDown.stabilizationWindowSeconds, 300);
   });
 
-  it("routes /api and /goim to logic, /ws to the comets and / to the web client, with WebSocket timeouts and TLS", async () => {
+  it("routes /api to logic, /ws to the comets and / to the web client, with WebSocket timeouts and TLS", async () => {
     const ingress = findManifest(await helmTemplate(PRODUCTION), "Ingress", "chatroom");
     const spec = ingress.spec as {
       ingressClassName: string;
@@ -142,12 +138,7 @@ describe("the chart's templates", () => {
     assert.equal(spec.ingressClassName, "nginx");
     assert.deepEqual(spec.tls, [{ secretName: "chat-example-com-tls", hosts: ["chat.example.com"] }]);
     const routes = Object.fromEntries(spec.rules[0]?.http.paths.map((p) => [p.path, p.backend.service.name]) ?? []);
-    assert.deepEqual(routes, {
-      "/api": "chatroom-logic",
-      "/goim": "chatroom-logic",
-      "/ws": "chatroom-comet",
-      "/": "chatroom-web",
-    });
+    assert.deepEqual(routes, { "/api": "chatroom-logic", "/ws": "chatroom-comet", "/": "chatroom-web" });
     assert.equal(ingress.metadata.annotations?.["nginx.ingress.kubernetes.io/proxy-read-timeout"], "3600");
     assert.equal(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"], "letsencrypt");
   });
@@ -188,9 +179,11 @@ describe("the chart's templates", () => {
     assert.deepEqual(kafka.kafka.listeners[0]?.networkPolicyPeers.map(componentOf), ["logic", "job"]);
   });
 
-  it("makes every NetworkPolicy select pods that have the ports it opens", async () => {
+  it("makes every NetworkPolicy that opens ports select the pods that have them", async () => {
     const manifests = await helmTemplate(DEFAULTS);
-    for (const policy of manifests.filter((m) => m.kind === "NetworkPolicy")) {
+    const opening = manifests.filter((m) => m.kind === "NetworkPolicy" && (m.spec as { ingress?: unknown }).ingress);
+    assert.ok(opening.length >= 5, "comet, logic, web, mysql and redis open ports");
+    for (const policy of opening) {
       const spec = policy.spec as { podSelector: { matchLabels: Record<string, string> }; ingress: PolicyRule[] };
       const selected = workloads(manifests).filter((w) =>
         selects(spec.podSelector.matchLabels, podTemplate(w).metadata.labels),
@@ -264,9 +257,9 @@ describe("the chart's templates", () => {
     }
   });
 
-  it("runs the migrations as a pre-install and pre-upgrade hook with no API token", async () => {
+  it("runs the migrations as a pre-install, pre-upgrade and pre-rollback hook with no API token", async () => {
     const job = findManifest(await helmTemplate(PRODUCTION), "Job", "chatroom-migrate");
-    assert.equal(job.metadata.annotations?.["helm.sh/hook"], "pre-install,pre-upgrade");
+    assert.equal(job.metadata.annotations?.["helm.sh/hook"], "pre-install,pre-upgrade,pre-rollback");
     assert.equal(job.metadata.annotations?.["helm.sh/hook-delete-policy"], "before-hook-creation,hook-succeeded");
     const spec = podTemplate(job).spec;
     assert.equal(spec.automountServiceAccountToken, false);
@@ -287,8 +280,8 @@ describe("the chart's templates", () => {
         (p.spec as { roles: string[] }).roles,
       ]),
       [
-        ["controllers", "chatroom-kafka", ["controller"]],
-        ["brokers", "chatroom-kafka", ["broker"]],
+        ["chatroom-controllers", "chatroom-kafka", ["controller"]],
+        ["chatroom-brokers", "chatroom-kafka", ["broker"]],
       ],
     );
     const topic = findManifest(manifests, "KafkaTopic", "chatroom-kafka-chatroom-push");
@@ -303,10 +296,13 @@ describe("the chart's templates", () => {
       external.filter((m) => m.apiVersion.startsWith("kafka.strimzi.io")),
       [],
     );
-    assert.equal(
-      (findManifest(external, "ConfigMap", "chatroom").data as Record<string, string>).CHATROOM_KAFKA_BROKERS,
-      "kafka-0.kafka.data.svc:9092,kafka-1.kafka.data.svc:9092",
-    );
+    for (const component of ["logic", "job"]) {
+      assert.equal(
+        (findManifest(external, "ConfigMap", `chatroom-${component}`).data as Record<string, string>)
+          .CHATROOM_KAFKA_BROKERS,
+        "kafka-0.kafka.data.svc:9092,kafka-1.kafka.data.svc:9092",
+      );
+    }
   });
 
   it("ships the observability work's alert rules and dashboard, and scrapes the admin ports by component", async () => {

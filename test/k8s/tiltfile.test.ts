@@ -132,7 +132,7 @@ describe("k8s/", () => {
   it("pins the Strimzi operator to the version whose CRDs the chart is checked against", () => {
     const script = readFileSync(join(repoRoot, "k8s/install-strimzi.sh"), "utf8");
     assert.match(script, /STRIMZI_VERSION="1\.2\.0"/);
-    assert.ok(existsSync(join(repoRoot, "../shared/crds/strimzi-1.2.0")));
+    assert.ok(existsSync(join(repoRoot, "k8s/crds/strimzi-1.2.0/040-Crd-kafka.yaml")));
   });
 
   it("creates the namespace the Tiltfile deploys to", () => {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CometMetrics } from "@chatroom/comet";
-import { createMetricsRegistry } from "@chatroom/core/observability";
+import { createMetricsRegistry, registerDependencyGauge } from "@chatroom/core/observability";
 import { JobMetrics } from "@chatroom/job";
 import { LogicMetrics } from "@chatroom/logic";
 import { Histogram, type Registry } from "prom-client";
@@ -29,6 +29,7 @@ interface Known {
 function knownMetrics(): Known {
   const registries: Registry[] = [createMetricsRegistry(), createMetricsRegistry(), createMetricsRegistry()];
   new CometMetrics(registries[0]!);
+  registerDependencyGauge(registries[0]!, []);
   new LogicMetrics(registries[1]!);
   new JobMetrics(registries[2]!);
   const series = new Map<string, string[]>();

@@ -77,7 +77,7 @@ describe("logic's readiness", () => {
 });
 
 describe("comet's readiness", () => {
-  it("is not ready while no logic answers, and ready once one does", async () => {
+  it("is its own state only: ready while no logic answers, which chatroom_dependency_up reports instead", async () => {
     const logicGrpcPort = await freePort();
     const comet = await start(
       "comet",
@@ -92,22 +92,31 @@ describe("comet's readiness", () => {
       },
       /^comet comet-readiness ready ws=(\S+) grpc=(\S+) admin=(\S+)$/,
     );
-    const down = await probe(comet.adminUrl, "/readyz");
-    assert.equal(down.status, 503);
-    assert.deepEqual(down.body.failing, ["logic"]);
-    assert.equal(down.body.checks?.registry, "ok");
-    assert.equal(down.body.checks?.draining, "ok");
+    // A logic outage must not take every comet out of its Services (job would stop pushing to all of them).
+    const withoutLogic = await probe(comet.adminUrl, "/readyz");
+    assert.equal(withoutLogic.status, 200, JSON.stringify(withoutLogic.body));
+    assert.deepEqual(withoutLogic.body.checks, { draining: "ok" });
+    assert.match(await metrics(comet.adminUrl), /^chatroom_dependency_up\{dependency="logic"\} 0$/m);
+    assert.match(await metrics(comet.adminUrl), /^chatroom_dependency_up\{dependency="registry"\} 1$/m);
 
     await start(
       "logic",
       logicEnv({ CHATROOM_PRESENCE: "memory", CHATROOM_LOGIC_GRPC_PORT: String(logicGrpcPort) }),
       /^logic ready /,
     );
-    const up = await probeUntil(comet.adminUrl, "/readyz", 200);
-    assert.deepEqual(up.body.checks, { draining: "ok", logic: "ok", registry: "ok" });
+    const deadline = Date.now() + 15_000;
+    while (!/^chatroom_dependency_up\{dependency="logic"\} 1$/m.test(await metrics(comet.adminUrl))) {
+      assert.ok(Date.now() < deadline, "chatroom_dependency_up{dependency=logic} never turned 1");
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal((await probe(comet.adminUrl, "/readyz")).status, 200);
     assert.equal(await comet.stop(), 0);
   });
 });
+
+async function metrics(adminUrl: string): Promise<string> {
+  return (await fetch(`${adminUrl}/metrics`)).text();
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

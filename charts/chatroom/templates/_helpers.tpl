@@ -153,9 +153,84 @@ password with a dependent variable; an external one comes whole from its Secret.
 {{- end }}
 {{- end }}
 
-{{/* Pod annotations that roll the pods when their configuration changes. */}}
+{{/*
+The annotation that rolls one component's pods when its configuration changes: the shared ConfigMap and the
+component's own, nothing else (a logic or job setting, or a chart upgrade that changes neither, leaves the comets
+and their WebSockets alone). Call with (dict "root" $ "component" "comet").
+*/}}
 {{- define "chatroom.configChecksum" -}}
-checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+{{- $shared := include (print .root.Template.BasePath "/config/shared.yaml") .root | fromYaml -}}
+{{- $own := include (print .root.Template.BasePath "/config/" .component ".yaml") .root | fromYaml -}}
+{{- /* The data only: the ConfigMaps' labels carry the chart's version. */}}
+checksum/config: {{ list $shared.data $own.data | toJson | sha256sum }}
+{{- end }}
+
+{{/*
+Labels of a component's pods: the selector labels and the component, without the chart's or the app's version
+(a chart bump would change every pod template and roll every comet). Call with (dict "root" $ "component" "comet").
+*/}}
+{{- define "chatroom.podLabels" -}}
+{{ include "chatroom.componentSelectorLabels" . }}
+app.kubernetes.io/part-of: chatroom
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
+The Kafka settings of logic or job (comets do not use Kafka, so its settings are not in their ConfigMap), with the
+component's SASL user. Call with (dict "root" $ "component" "logic").
+*/}}
+{{- define "chatroom.kafkaConfig" -}}
+{{- $root := .root -}}
+CHATROOM_BUS: kafka
+CHATROOM_KAFKA_BROKERS: {{ include "chatroom.kafkaBrokers" $root | quote }}
+CHATROOM_KAFKA_TOPIC: {{ $root.Values.kafka.topic.name | quote }}
+CHATROOM_KAFKA_PARTITIONS: {{ $root.Values.kafka.topic.partitions | quote }}
+CHATROOM_KAFKA_REPLICATION_FACTOR: {{ $root.Values.kafka.topic.replicas | quote }}
+{{- $mechanism := include "chatroom.kafkaSaslMechanism" $root }}
+{{- if ne $mechanism "none" }}
+CHATROOM_KAFKA_SASL_MECHANISM: {{ $mechanism | quote }}
+CHATROOM_KAFKA_USERNAME: {{ include "chatroom.kafkaUsername" . | quote }}
+{{- end }}
+{{- end }}
+
+{{/* The SASL mechanism of the services' Kafka connections: the Strimzi listener's, or kafka.sasl's. */}}
+{{- define "chatroom.kafkaSaslMechanism" -}}
+{{- if .Values.kafka.strimzi.enabled -}}
+{{ ternary "scram-sha-512" "none" (eq .Values.kafka.strimzi.authentication "scram-sha-512") }}
+{{- else -}}
+{{ .Values.kafka.sasl.mechanism }}
+{{- end }}
+{{- end }}
+
+{{/* The KafkaUser of logic or job (its name is the SASL user name); call with (dict "root" $ "component" "job"). */}}
+{{- define "chatroom.kafkaUsername" -}}
+{{- if .root.Values.kafka.strimzi.enabled -}}
+{{ printf "%s-%s" (include "chatroom.fullname" .root) .component }}
+{{- else -}}
+{{ required "kafka.sasl.username is required with kafka.sasl.mechanism" .root.Values.kafka.sasl.username }}
+{{- end }}
+{{- end }}
+
+{{/* CHATROOM_KAFKA_PASSWORD from the KafkaUser's Secret (Strimzi's User Operator writes it) or kafka.sasl's. */}}
+{{- define "chatroom.kafkaPasswordEnv" -}}
+{{- if ne (include "chatroom.kafkaSaslMechanism" .root) "none" -}}
+- name: CHATROOM_KAFKA_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      {{- if .root.Values.kafka.strimzi.enabled }}
+      name: {{ include "chatroom.kafkaUsername" . }}
+      key: password
+      {{- else }}
+      name: {{ required "kafka.sasl.existingSecret is required with kafka.sasl.mechanism" .root.Values.kafka.sasl.existingSecret }}
+      key: {{ .root.Values.kafka.sasl.passwordKey }}
+      {{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "chatroom.jobGroup" -}}
+{{ default "chatroom-job" .Values.job.env.CHATROOM_JOB_GROUP }}
 {{- end }}
 
 {{/*
@@ -217,4 +292,22 @@ startupProbe:
 - podSelector:
     matchLabels:
       {{- include "chatroom.componentSelectorLabels" . | nindent 6 }}
+{{- end }}
+
+{{/*
+The WebSocket timeouts of ingress.controller's annotations (YAML map, possibly empty): /ws connections stay open for
+hours, idle between heartbeats, and most controllers cut an idle proxied connection after a minute.
+*/}}
+{{- define "chatroom.ingressTimeoutAnnotations" -}}
+{{- $seconds := int .Values.ingress.webSocketTimeoutSeconds -}}
+{{- if eq .Values.ingress.controller "nginx" -}}
+nginx.ingress.kubernetes.io/proxy-read-timeout: {{ $seconds | quote }}
+nginx.ingress.kubernetes.io/proxy-send-timeout: {{ $seconds | quote }}
+nginx.ingress.kubernetes.io/proxy-buffering: "off"
+nginx.ingress.kubernetes.io/proxy-body-size: "1m"
+{{- else if eq .Values.ingress.controller "haproxy" -}}
+haproxy.org/timeout-tunnel: {{ printf "%ds" $seconds | quote }}
+{{- else if eq .Values.ingress.controller "alb" -}}
+alb.ingress.kubernetes.io/load-balancer-attributes: {{ printf "idle_timeout.timeout_seconds=%d" $seconds | quote }}
+{{- end }}
 {{- end }}

@@ -3,6 +3,7 @@
 // (@chatroom/mysql) or ioredis (@chatroom/core/redis) it does not use. A package of its own because it is the one
 // place that knows every implementation: @chatroom/core holds the interfaces and the in-process implementations,
 // and the Kafka and MySQL packages depend on it, not the other way round.
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import {
   type CometRegistry,
@@ -23,7 +24,7 @@ import {
   setting,
 } from "@chatroom/core";
 import type { PushBusObserver } from "@chatroom/core/observability";
-import type { KafkaLogger } from "@chatroom/kafka";
+import type { KafkaLogger, KafkaSecurity } from "@chatroom/kafka";
 
 /**
  * Defaults are the distributed backends: the standalone processes only work together through them. The memory and
@@ -50,6 +51,28 @@ export const backendConfigSchema = {
     1,
     "Replication factor of the push topic when chatroom creates it (3 on a production cluster)",
     { min: 1 },
+  ),
+  kafkaSaslMechanism: setting.oneOf(
+    "CHATROOM_KAFKA_SASL_MECHANISM",
+    ["none", "scram-sha-512", "scram-sha-256", "plain"] as const,
+    "none",
+    "SASL authentication of the Kafka connections (a Strimzi listener with scram-sha-512 authentication needs it)",
+  ),
+  kafkaUsername: setting.string(
+    "CHATROOM_KAFKA_USERNAME",
+    "",
+    "Kafka SASL user name (with CHATROOM_KAFKA_SASL_MECHANISM)",
+  ),
+  kafkaPassword: setting.string(
+    "CHATROOM_KAFKA_PASSWORD",
+    "",
+    "Kafka SASL password (with CHATROOM_KAFKA_SASL_MECHANISM)",
+  ),
+  kafkaTls: setting.bool("CHATROOM_KAFKA_TLS", false, "Connect to the Kafka brokers over TLS"),
+  kafkaTlsCaFile: setting.string(
+    "CHATROOM_KAFKA_TLS_CA_FILE",
+    "",
+    "PEM file of the CA that signed the brokers' certificates (with CHATROOM_KAFKA_TLS; default: the system's CAs)",
   ),
   store: setting.oneOf(
     "CHATROOM_STORE",
@@ -87,6 +110,11 @@ export function loadBackendConfig(
   const config = loadConfig(backendConfigSchema, env, overrides);
   if (config.bus === "kafka" && config.kafkaBrokers.length === 0) {
     throw new ConfigError("CHATROOM_KAFKA_BROKERS must list at least one broker when CHATROOM_BUS=kafka");
+  }
+  if (config.kafkaSaslMechanism !== "none" && (config.kafkaUsername === "" || config.kafkaPassword === "")) {
+    throw new ConfigError(
+      `CHATROOM_KAFKA_SASL_MECHANISM=${config.kafkaSaslMechanism} needs CHATROOM_KAFKA_USERNAME and CHATROOM_KAFKA_PASSWORD`,
+    );
   }
   return config;
 }
@@ -142,10 +170,26 @@ export async function openBus(config: BackendConfig, options: OpenBusOptions = {
     partitions: config.kafkaPartitions,
     replicationFactor: config.kafkaReplicationFactor,
     lingerMs: config.kafkaLingerMs,
+    security: kafkaSecurityOf(config),
     ...(options.clientId ? { clientId: options.clientId } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.observer ? { observer: options.observer } : {}),
   });
+}
+
+/** The TLS and SASL options of kafkajs for this configuration (none by default: a plaintext listener). */
+export function kafkaSecurityOf(config: BackendConfig): KafkaSecurity {
+  const security: KafkaSecurity = {};
+  if (config.kafkaTls)
+    security.ssl = config.kafkaTlsCaFile ? { ca: [readFileSync(config.kafkaTlsCaFile, "utf8")] } : true;
+  if (config.kafkaSaslMechanism !== "none") {
+    security.sasl = {
+      mechanism: config.kafkaSaslMechanism,
+      username: config.kafkaUsername,
+      password: config.kafkaPassword,
+    } as KafkaSecurity["sasl"];
+  }
+  return security;
 }
 
 /** MySQL: one pool, schema migrated or checked; SQLite: `<dataDir>/chatroom.sqlite`. */

@@ -3,3 +3,4 @@
 export type { PushBusObserver } from "@chatroom/core/observability";
 export type { KafkaLogger } from "./kafka-logger.ts";
 export { KafkaPushBus, type KafkaPushBusOptions } from "./kafka-push-bus.ts";
+export type { KafkaSecurity } from "./kafka-security.ts";

@@ -1,5 +1,6 @@
 import { ChatError } from "@chatroom/core";
 import { type Admin, Kafka, type logCreator, type logLevel } from "kafkajs";
+import type { KafkaSecurity } from "./kafka-security.ts";
 
 /** Each attempt gives up fast: readiness asks often and must not pile up calls to a broker that is down. */
 const PING_CONNECTION_TIMEOUT_MS = 1000;
@@ -20,11 +21,13 @@ export class KafkaPing {
     clientId: string;
     topic: string;
     logging: { logLevel: logLevel; logCreator: logCreator };
+    security?: KafkaSecurity;
   }) {
     this.#topic = options.topic;
     this.#kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
+      ...options.security,
       connectionTimeout: PING_CONNECTION_TIMEOUT_MS,
       requestTimeout: PING_REQUEST_TIMEOUT_MS,
       retry: { retries: 0 },

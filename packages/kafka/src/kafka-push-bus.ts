@@ -6,6 +6,7 @@ import { Kafka, type RetryOptions } from "kafkajs";
 import { type KafkaLogger, kafkaLogCreator, stderrLogger } from "./kafka-logger.ts";
 import { KafkaPing } from "./kafka-ping.ts";
 import { KafkaPublisher } from "./kafka-publisher.ts";
+import type { KafkaSecurity } from "./kafka-security.ts";
 import { KafkaSubscription } from "./kafka-subscription.ts";
 import { ensureTopic } from "./kafka-topic.ts";
 
@@ -35,6 +36,8 @@ export interface KafkaPushBusOptions {
    * in flight and sends everything queued meanwhile in the next.
    */
   lingerMs?: number;
+  /** TLS and SASL of every connection (default: plaintext, no authentication). */
+  security?: KafkaSecurity;
 }
 
 const DEFAULT_PARTITIONS = 12;
@@ -101,10 +104,12 @@ export class KafkaPushBus implements PushBus {
     this.#partitions = partitions;
     const clientId = options.clientId ?? "chatroom";
     const logging = kafkaLogCreator(options.logger);
-    this.#kafka = new Kafka({ clientId, brokers: options.brokers, ...logging });
+    const security = options.security ?? {};
+    this.#kafka = new Kafka({ clientId, brokers: options.brokers, ...security, ...logging });
     const producerKafka = new Kafka({
       clientId,
       brokers: options.brokers,
+      ...security,
       connectionTimeout: PRODUCER_CONNECTION_TIMEOUT_MS,
       requestTimeout: PRODUCER_REQUEST_TIMEOUT_MS,
       retry: PRODUCER_RETRY,
@@ -117,7 +122,7 @@ export class KafkaPushBus implements PushBus {
       this.#logger,
       options.lingerMs ?? DEFAULT_LINGER_MS,
     );
-    this.#ping = new KafkaPing({ brokers: options.brokers, clientId, topic: options.topic, logging });
+    this.#ping = new KafkaPing({ brokers: options.brokers, clientId, topic: options.topic, logging, security });
   }
 
   /**

@@ -8,7 +8,12 @@ import { hostname } from "node:os";
 import { loadBackendConfig, localBackends, openCometRegistry } from "@chatroom/backends";
 import { type Closable, keepRegistered, loadConfig } from "@chatroom/core";
 import { closableHttpServer, closeAll, grpcTransportOf, listenHttp, runService } from "@chatroom/core/grpc";
-import { pingCheck, registryCheck, startProcessObservability } from "@chatroom/core/observability";
+import {
+  pingCheck,
+  registerDependencyGauge,
+  registryCheck,
+  startProcessObservability,
+} from "@chatroom/core/observability";
 import { createComet } from "./comet.ts";
 import { loadCometConfig } from "./config.ts";
 import { serveCometGrpc } from "./grpc/comet-grpc-server.ts";
@@ -87,16 +92,15 @@ runService("comet", async () => {
       logger.warn({ err: error }, "renewing the comet registration failed"),
     );
 
-    readiness.add(
-      {
-        name: "draining",
-        check() {
-          if (comet.isDraining()) throw new Error("draining: clients are being sent elsewhere");
-        },
+    // Readiness is this comet's own state only: a slow logic or Redis would otherwise turn every comet not ready at
+    // once and job would stop pushing to all clients. Those dependencies are metrics (and alerts) instead.
+    readiness.add({
+      name: "draining",
+      check() {
+        if (comet.isDraining()) throw new Error("draining: clients are being sent elsewhere");
       },
-      pingCheck("logic", logic),
-      registryCheck(registry, comet.id),
-    );
+    });
+    registerDependencyGauge(metricsRegistry, [pingCheck("logic", logic), registryCheck(registry, comet.id)]);
     readiness.markStarted();
 
     return {

@@ -30,10 +30,18 @@ function installKafkaJars(): Promise<void> {
  * has one fixed data folder and port, and advertises its own address, so it can neither be proxied nor stopped for
  * one test). kill() and start() again keep the data: topics and committed offsets survive the outage.
  */
+/** A SCRAM-SHA-512 user the broker's client listener requires (as a Strimzi listener with scram-sha-512 does). */
+export interface ScramUser {
+  username: string;
+  password: string;
+}
+
 export class KafkaBroker {
   readonly port: number;
   readonly #controllerPort: number;
   readonly #dir: string;
+  /** With SCRAM: the inter-broker listener stays plaintext on its own port, clients must authenticate. */
+  #scram: { user: ScramUser; internalPort: number } | null = null;
   #child: ChildProcess | null = null;
   #exited: Promise<void> = Promise.resolve();
 
@@ -44,9 +52,10 @@ export class KafkaBroker {
   }
 
   /** Formats a new data folder and starts the broker; resolves once it answers ApiVersions. */
-  static async start(): Promise<KafkaBroker> {
+  static async start(options: { scram?: ScramUser } = {}): Promise<KafkaBroker> {
     if (!existsSync(LIBS)) await installKafkaJars();
     const broker = new KafkaBroker(await freePort(), await freePort(), mkdtempSync(join(tmpdir(), "chatroom-kafka-")));
+    if (options.scram) broker.#scram = { user: options.scram, internalPort: await freePort() };
     broker.#writeConfig();
     await broker.#format();
     await broker.start();
@@ -73,7 +82,7 @@ export class KafkaBroker {
     this.#child = child;
     this.#exited = once(child, "exit").then(() => {});
     const deadline = Date.now() + timeoutMs;
-    while (!(await apiVersionsAnswered(this.port))) {
+    while (!(await apiVersionsAnswered(this.#scram?.internalPort ?? this.port))) {
       if (!this.running) throw new Error(`the test's Kafka broker exited at start:\n${this.#logTail()}`);
       if (Date.now() > deadline) {
         await this.kill();
@@ -110,11 +119,9 @@ export class KafkaBroker {
       "process.roles=broker,controller",
       "node.id=1",
       `controller.quorum.voters=1@127.0.0.1:${this.#controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.#controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port}`,
+      ...this.#listeners(),
       "controller.listener.names=CONTROLLER",
       "inter.broker.listener.name=PLAINTEXT",
-      "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
       `log.dirs=${join(this.#dir, "logs")}`,
       "auto.create.topics.enable=false",
       "num.partitions=1",
@@ -133,9 +140,34 @@ export class KafkaBroker {
     writeFileSync(this.#properties, `${lines.join("\n")}\n`);
   }
 
+  #listeners(): string[] {
+    const controller = `CONTROLLER://127.0.0.1:${this.#controllerPort}`;
+    if (!this.#scram) {
+      return [
+        `listeners=PLAINTEXT://127.0.0.1:${this.port},${controller}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${this.port}`,
+        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+      ];
+    }
+    const internal = `PLAINTEXT://127.0.0.1:${this.#scram.internalPort}`;
+    const clients = `SASL_PLAINTEXT://127.0.0.1:${this.port}`;
+    return [
+      `listeners=${internal},${clients},${controller}`,
+      `advertised.listeners=${internal},${clients}`,
+      "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+      "sasl.enabled.mechanisms=SCRAM-SHA-512",
+      "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+    ];
+  }
+
   #format(): Promise<void> {
     const clusterId = randomBytes(16).toString("base64url");
     const args = [...this.#javaOptions(), "-cp", `${LIBS}/*`, "kafka.tools.StorageTool", "format"];
+    // KRaft stores SCRAM credentials in its metadata: the user is created when the storage is formatted.
+    if (this.#scram) {
+      const { username, password } = this.#scram.user;
+      args.push("--add-scram", `SCRAM-SHA-512=[name=${username},password=${password}]`);
+    }
     return new Promise((resolveFormat, reject) => {
       execFile("java", [...args, "-t", clusterId, "-c", this.#properties], { timeout: 120_000 }, (error, out, err) => {
         if (error) reject(new Error(`kafka-storage format failed: ${error.message}\n${out}${err}`));

@@ -3,6 +3,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
+import { clusterValueArgs } from "../../../scripts/k8s/cluster/release.ts";
 import { repoRoot, tool } from "./tools.ts";
 
 const run = promisify(execFile);
@@ -31,6 +32,7 @@ export function supportedValues(): ValuesCase[] {
     .sort()
     .map((file) => ({ name: `ci/${file}`, files: [join(ciDir, file)] }));
   const devValues = join(repoRoot, "k8s/values-dev.yaml");
+  const [, testClusterValues, ...testClusterSets] = clusterValueArgs();
   return [
     { name: "default values", files: [] },
     ...ci,
@@ -41,7 +43,22 @@ export function supportedValues(): ValuesCase[] {
       files: [devValues],
       set: { "dev.watch": "true", "securityContext.readOnlyRootFilesystem": "false" },
     },
+    // What the single-node test cluster installs (scripts/k8s/cluster/release.ts).
+    {
+      name: "k8s/values-test-cluster.yaml",
+      files: [testClusterValues ?? ""],
+      set: Object.fromEntries(
+        testClusterSets.filter((arg) => arg !== "--set").map((arg) => arg.split("=", 2) as [string, string]),
+      ),
+    },
   ];
+}
+
+/** One of supportedValues() by its name. */
+export function valuesCase(name: string): ValuesCase {
+  const found = supportedValues().find((values) => values.name === name);
+  if (!found) throw new Error(`no values case ${name}`);
+  return found;
 }
 
 function valuesArgs(values: ValuesCase): string[] {
@@ -54,17 +71,22 @@ function valuesArgs(values: ValuesCase): string[] {
 export const RELEASE = "chatroom";
 export const NAMESPACE = "chatroom";
 
-/** `helm template`, parsed; documents that render empty are dropped. Rejects with helm's message on failure. */
-export async function helmTemplate(values: ValuesCase, namespace = NAMESPACE): Promise<Manifest[]> {
+/** `helm template` output as text. Rejects with helm's message on failure. */
+export async function helmTemplateText(values: ValuesCase, namespace = NAMESPACE, chart = chartDir): Promise<string> {
   const { stdout } = await run(
     tool("helm"),
-    ["template", RELEASE, chartDir, "--namespace", namespace, ...valuesArgs(values)],
+    ["template", RELEASE, chart, "--namespace", namespace, ...valuesArgs(values)],
     { maxBuffer: 64 * 1024 * 1024 },
   ).catch((error: unknown) => {
     const stderr = (error as { stderr?: string }).stderr ?? "";
     throw new Error(`helm template (${values.name}) failed: ${stderr.trim() || String(error)}`);
   });
-  return parseManifests(stdout);
+  return stdout;
+}
+
+/** `helm template`, parsed; documents that render empty are dropped. Rejects with helm's message on failure. */
+export async function helmTemplate(values: ValuesCase, namespace = NAMESPACE, chart = chartDir): Promise<Manifest[]> {
+  return parseManifests(await helmTemplateText(values, namespace, chart));
 }
 
 export function parseManifests(text: string): Manifest[] {

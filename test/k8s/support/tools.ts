@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 /** The repository root. */
 export const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
-/** Where scripts/k8s/install-tools.sh puts helm, etcd, kube-apiserver and hadolint. */
+/** Where scripts/k8s/install-tools.sh puts helm, etcd, kube-apiserver (the hyperkube `kube`) and hadolint. */
 export const toolsBin: string = join(repoRoot, ".tools/k8s/bin");
 
 export type K8sTool = "helm" | "etcd" | "kube-apiserver" | "hadolint";
@@ -24,8 +24,8 @@ export function tool(name: K8sTool): string {
   return path;
 }
 
-/** The CRDs the chart's custom resources are checked against, read in place (never copied into the repository). */
-export const sharedCrdDirs: readonly string[] = [
-  join(repoRoot, "../shared/crds/strimzi-1.2.0"),
-  join(repoRoot, "../shared/crds/prometheus-operator-0.93.0"),
+/** The CRDs the chart's custom resources are checked against, vendored in k8s/crds (see its README). */
+export const crdDirs: readonly string[] = [
+  join(repoRoot, "k8s/crds/strimzi-1.2.0"),
+  join(repoRoot, "k8s/crds/prometheus-operator-0.93.0"),
 ];

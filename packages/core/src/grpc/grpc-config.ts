@@ -27,6 +27,18 @@ export const grpcConfigSchema = {
     "Longest wait between reconnection attempts to a service that is down",
     { min: 100 },
   ),
+  grpcMaxConnectionAgeMs: setting.int(
+    "CHATROOM_GRPC_MAX_CONNECTION_AGE_MS",
+    60_000,
+    "A gRPC server (logic, comet) closes each connection after this long (±10 %) so that clients reconnect and look the service's name up again: a logic added by a scale-out gets comet traffic within about this time",
+    { min: 1000 },
+  ),
+  grpcMaxConnectionAgeGraceMs: setting.int(
+    "CHATROOM_GRPC_MAX_CONNECTION_AGE_GRACE_MS",
+    10_000,
+    "Calls in flight on a gRPC connection being closed for its age get this long to finish",
+    { min: 0 },
+  ),
 };
 
 export type GrpcConfig = ConfigOf<typeof grpcConfigSchema>;
@@ -37,5 +49,7 @@ export function grpcTransportOf(config: GrpcConfig): Partial<GrpcTransportOption
     keepaliveTimeMs: config.grpcKeepaliveTimeMs,
     keepaliveTimeoutMs: config.grpcKeepaliveTimeoutMs,
     maxReconnectBackoffMs: config.grpcMaxReconnectBackoffMs,
+    maxConnectionAgeMs: config.grpcMaxConnectionAgeMs,
+    maxConnectionAgeGraceMs: config.grpcMaxConnectionAgeGraceMs,
   };
 }

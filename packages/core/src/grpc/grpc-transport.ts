@@ -11,6 +11,14 @@ export interface GrpcTransportOptions {
   /** Reconnection backoff after a failed connect: first delay, doubled up to the maximum. */
   initialReconnectBackoffMs: number;
   maxReconnectBackoffMs: number;
+  /**
+   * A server closes each connection (GOAWAY) after this long, ±10 %, so that clients reconnect and resolve the
+   * target's name again: a logic added by a scale-out gets the comets' calls within about this time (grpc-js
+   * re-resolves DNS only when a connection drops).
+   */
+  maxConnectionAgeMs: number;
+  /** Calls in flight on a connection being aged out get this long to finish before it is cut. */
+  maxConnectionAgeGraceMs: number;
 }
 
 export const DEFAULT_GRPC_TRANSPORT: GrpcTransportOptions = {
@@ -19,6 +27,8 @@ export const DEFAULT_GRPC_TRANSPORT: GrpcTransportOptions = {
   keepaliveTimeoutMs: 5_000,
   initialReconnectBackoffMs: 200,
   maxReconnectBackoffMs: 5_000,
+  maxConnectionAgeMs: 60_000,
+  maxConnectionAgeGraceMs: 10_000,
 };
 
 export interface GrpcChannelOptionsInput {
@@ -53,7 +63,7 @@ export function grpcChannelOptions(input: GrpcChannelOptionsInput = {}): Channel
   };
 }
 
-/** Server options: the same keepalive and size limits as the clients. */
+/** Server options: the same keepalive and size limits as the clients, and the connections' maximum age. */
 export function grpcServerOptions(transport: Partial<GrpcTransportOptions> = {}): ServerOptions {
   const t = { ...DEFAULT_GRPC_TRANSPORT, ...transport };
   return {
@@ -62,5 +72,7 @@ export function grpcServerOptions(transport: Partial<GrpcTransportOptions> = {})
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.max_send_message_length": t.maxMessageBytes,
     "grpc.max_receive_message_length": t.maxMessageBytes,
+    "grpc.max_connection_age_ms": t.maxConnectionAgeMs,
+    "grpc.max_connection_age_grace_ms": t.maxConnectionAgeGraceMs,
   };
 }

@@ -1,7 +1,8 @@
+import { Gauge, type Registry } from "prom-client";
 import type { CometRegistry } from "../comet-registry/comet-registry.ts";
 import type { Presence } from "../presence/presence.ts";
 import type { Stores } from "../store/stores.ts";
-import type { ReadinessCheck } from "./readiness.ts";
+import { type ReadinessCheck, runCheck } from "./readiness.ts";
 
 /**
  * Readiness checks of the shared backends, through their interfaces only (one cheap real call each), so that they
@@ -51,4 +52,25 @@ export function pingCheck(name: string, target: unknown): ReadinessCheck {
 /** The push bus reaches its brokers (Kafka: topic metadata); an in-process bus always passes. */
 export function busCheck(bus: unknown, name = "bus"): ReadinessCheck {
   return pingCheck(name, bus);
+}
+
+/**
+ * The dependencies a process calls but whose failure must not make it unready (a comet's logic and Redis: a slow
+ * dependency would otherwise mark every comet not ready at once, and job would stop pushing to all clients). Exported
+ * as chatroom_dependency_up{dependency} (1 answers, 0 does not), evaluated on each scrape with the checks' timeout,
+ * for dashboards and alerts (ChatroomDependencyDown) instead of readiness.
+ */
+export function registerDependencyGauge(registry: Registry, checks: ReadinessCheck[], timeoutMs = 2000): void {
+  new Gauge({
+    name: "chatroom_dependency_up",
+    help: "1 when the dependency answered its check at the last scrape, 0 when it failed or timed out",
+    labelNames: ["dependency"],
+    registers: [registry],
+    async collect() {
+      const results = await Promise.all(checks.map((check) => runCheck(check, timeoutMs)));
+      checks.forEach((check, index) => {
+        this.set({ dependency: check.name }, results[index] === "ok" ? 1 : 0);
+      });
+    },
+  });
 }

@@ -68,24 +68,28 @@ export class Readiness {
     return { ready: Object.values(checks).every((result) => result === OK), checks };
   }
 
-  /** "ok", or the failure's message. */
-  async #run(check: ReadinessCheck): Promise<string> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(`no answer within ${this.#timeoutMs} ms`), this.#timeoutMs);
-    });
-    const answered = (async () => {
-      try {
-        await check.check();
-        return OK;
-      } catch (error) {
-        return error instanceof Error ? error.message : String(error);
-      }
-    })();
+  #run(check: ReadinessCheck): Promise<string> {
+    return runCheck(check, this.#timeoutMs);
+  }
+}
+
+/** Runs one check bounded by timeoutMs: "ok", or the failure's message (a check that never answers fails). */
+export async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  const answered = (async () => {
     try {
-      return await Promise.race([answered, timedOut]);
-    } finally {
-      clearTimeout(timer);
+      await check.check();
+      return OK;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
     }
+  })();
+  try {
+    return await Promise.race([answered, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
