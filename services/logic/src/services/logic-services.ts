@@ -2,6 +2,7 @@ import type { Presence, PushBus, RateLimiter, Stores } from "@chatroom/core";
 import { Authenticator } from "../auth/authenticator.ts";
 import { SessionTokens } from "../auth/session-token.ts";
 import type { LogicConfig } from "../config.ts";
+import { type GoimVerifier, hmacVerifier, sessionVerifier } from "../goim/goim-verifier.ts";
 import type { LogicLogger } from "../logger.ts";
 import { instrumentRateLimiter } from "../metrics/instrument-rate-limiter.ts";
 import { instrumentStores } from "../metrics/instrument-stores.ts";
@@ -24,6 +25,8 @@ export interface LogicDeps {
   metrics?: LogicMetrics;
   /** Milliseconds since the epoch; tests may move time. */
   now?: () => number;
+  /** Checks goim's `key` on goim connections that are not trusted (default: CHATROOM_GOIM_VERIFIER's choice). */
+  goimVerifier?: GoimVerifier;
 }
 
 /** Everything the two edges (LogicApi for comets, the HTTP API) share, wired once. */
@@ -42,6 +45,7 @@ export interface LogicServices {
   rooms: RoomService;
   messages: MessageService;
   resume: ResumeService;
+  goimVerifier: GoimVerifier;
 }
 
 export function createLogicServices(deps: LogicDeps, logger: LogicLogger): LogicServices {
@@ -62,6 +66,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     maxRoomsPerMember: config.maxRoomsPerMember,
     now,
   });
+  const authenticator = new Authenticator(tokens, stores.sessions, now);
   return {
     config,
     stores,
@@ -70,7 +75,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     metrics,
     now,
     tokens,
-    authenticator: new Authenticator(tokens, stores.sessions, now),
+    authenticator,
     publisher,
     online,
     rooms,
@@ -104,5 +109,8 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
       metrics,
     }),
     resume: new ResumeService({ stores, rooms, resumePageSize: config.resumePageSize }),
+    goimVerifier:
+      deps.goimVerifier ??
+      (config.goimVerifier === "hmac" ? hmacVerifier(config.goimHmacSecret, now) : sessionVerifier(authenticator)),
   };
 }

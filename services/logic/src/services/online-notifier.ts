@@ -1,4 +1,5 @@
 import type { Presence } from "@chatroom/core";
+import { isGoimRoom } from "../goim/goim-rooms.ts";
 import type { LogicLogger } from "../logger.ts";
 import type { Publisher } from "./publisher.ts";
 
@@ -32,7 +33,8 @@ export class OnlineNotifier {
     if (this.#closed) return;
     const fresh: string[] = [];
     for (const roomId of roomIds) {
-      if (this.#pending.has(roomId)) continue;
+      // goim rooms get no OP_ONLINE: goim clients read counts from heartbeat replies and could not decode it.
+      if (this.#pending.has(roomId) || isGoimRoom(roomId)) continue;
       this.#pending.set(roomId, null);
       fresh.push(roomId);
     }

@@ -59,7 +59,7 @@ export interface ConnectRequest {
     | undefined;
   /**
    * DIALECT_GOIM: the connection came in on the comet's internal goim listener configured to trust the client's
-   * `mid` (CHATROOM_GOIM_WS_AUTH=trust); otherwise goim's `key` must be a credential logic verifies.
+   * `mid` (CHATROOM_COMET_GOIM_AUTH=trust); otherwise goim's `key` must be a credential logic verifies.
    */
   trusted?: boolean | undefined;
 }
