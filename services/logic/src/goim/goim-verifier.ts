@@ -51,8 +51,9 @@ export function hmacVerifier(secret: string, now: () => number): GoimVerifier {
     const match = HMAC_CREDENTIAL.exec(credential);
     if (!match) throw new ChatError("unauthorized", "the goim key is not a credential (v1.<mid>.<expires>.<hmac>)");
     const [, mid = "", expires = "", signature = ""] = match;
-    const given = Buffer.from(signature, "base64url");
-    const expected = hmacOf(secret, mid, expires);
+    // The canonical text, not the decoded bytes: base64url's last character has bits a decoder ignores.
+    const given = Buffer.from(signature);
+    const expected = Buffer.from(hmacOf(secret, mid, expires).toString("base64url"));
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       throw new ChatError("unauthorized", "the goim credential's signature does not match");
     }
