@@ -85,11 +85,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const [http, grpc] = [await freePort(host), await freePort(host)];
       logicHttp.push(`${host}:${http}`);
       logicGrpc.push(`${host}:${grpc}`);
-      const goimEnv: Record<string, string> = {};
-      if (options.goim) {
-        goimEnv.CHATROOM_GOIM_HTTP_LISTEN = `${host}:${await freePort(host)}`;
-        goimHttp.push(`http://${goimEnv.CHATROOM_GOIM_HTTP_LISTEN}`);
-      }
+      // goim listeners take port 0: the bound address is read from the ready line (no race for a "free" port).
+      const goimEnv: Record<string, string> = options.goim ? { CHATROOM_GOIM_HTTP_LISTEN: `${host}:0` } : {};
       logics.push(
         new ServiceProcess(
           `logic-${i}`,
@@ -110,13 +107,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       );
     }
     // The first logic migrates the schema alone; the others start once it is ready.
-    await logics[0]?.start();
-    await Promise.all(logics.slice(1).map((p) => p.start()));
+    const logicReady = [await logics[0]?.start()];
+    logicReady.push(...(await Promise.all(logics.slice(1).map((p) => p.start()))));
+    for (const line of logicReady) {
+      const address = / goim-http=(\S+)/.exec(line ?? "")?.[1];
+      if (address) goimHttp.push(`http://${address}`);
+    }
     for (let i = 1; i <= (options.comets ?? 2); i += 1) {
       const [ws, grpc] = [await freePort(host), await freePort(host)];
       const goimEnv: Record<string, string> = options.goim
         ? {
-            CHATROOM_COMET_GOIM_LISTEN: `${host}:${await freePort(host)}`,
+            CHATROOM_COMET_GOIM_LISTEN: `${host}:0`,
             CHATROOM_COMET_GOIM_AUTH: "trust",
             CHATROOM_COMET_GOIM_PUBLIC_SUB: "true",
           }
@@ -136,10 +137,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         options.logDir,
       );
       cometWs.set(comet, `${host}:${ws}`);
-      if (goimEnv.CHATROOM_COMET_GOIM_LISTEN) cometGoim.set(comet, `ws://${goimEnv.CHATROOM_COMET_GOIM_LISTEN}/sub`);
       comets.push(comet);
     }
-    await Promise.all(comets.map((p) => p.start()));
+    const cometReady = await Promise.all(comets.map((p) => p.start()));
+    comets.forEach((comet, i) => {
+      const address = / goim=(\S+)/.exec(cometReady[i] ?? "")?.[1];
+      if (address) cometGoim.set(comet, `ws://${address}/sub`);
+    });
     for (let i = 1; i <= (options.jobs ?? 2); i += 1) {
       jobs.push(new ServiceProcess(`job-${i}`, "job", { ...shared }, options.logDir));
     }

@@ -40,6 +40,6 @@ export async function startGoimListener(
       "goim listener trusts the client's mid (CHATROOM_COMET_GOIM_AUTH=trust): only the internal network may reach it",
     );
   }
-  logger.info({ address, auth: config.goimWsAuth }, "goim listener ready (WebSocket /sub)");
+  logger.info({ address, auth: config.goimWsAuth }, "goim listener listening (WebSocket /sub)");
   return { address, url: `ws://${address}/sub`, ...closableHttpServer(server) };
 }

@@ -30,6 +30,6 @@ export async function startGoimHttpListener(
   if (!isLoopbackHost(listen.host)) {
     logger.warn({ address }, "goim HTTP listener takes no API key: only the internal network may reach it");
   }
-  logger.info({ address }, "goim HTTP listener ready (/goim/*, goim's response mode)");
+  logger.info({ address }, "goim HTTP listener listening (/goim/*, goim's response mode)");
   return { address, url: `http://${address}`, ...closableHttpServer(server) };
 }
