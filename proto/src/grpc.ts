@@ -18,6 +18,7 @@ export {
 export {
   ConnectRequest,
   ConnectResponse,
+  Dialect,
   DisconnectRequest,
   DisconnectResponse,
   HeartbeatRequest,

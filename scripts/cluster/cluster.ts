@@ -19,6 +19,11 @@ export interface ClusterOptions {
   namespace?: string;
   /** Extra environment for every process (e.g. short heartbeats in tests). */
   env?: Record<string, string>;
+  /**
+   * goim compatibility mode (docs/goim-compat.md): each comet gets a goim listener trusting mid and /sub on its
+   * public listener, each logic a goim HTTP listener; all on loopback ports of their own.
+   */
+  goim?: boolean;
   logDir: string;
 }
 
@@ -33,6 +38,8 @@ export interface Cluster {
   jobs: ServiceProcess[];
   /** The comet's own WebSocket URL (to connect a client to one comet on purpose). */
   cometWsUrl(comet: ServiceProcess): string;
+  /** With `goim`: a comet's goim listener (ws://host:port/sub) and the logics' goim HTTP listeners. */
+  goim?: { subUrl(comet: ServiceProcess): string; httpUrls: string[] };
   /** Stops every process it started (SIGTERM, then SIGKILL) and the load balancer. */
   stop(): Promise<void>;
 }
@@ -66,6 +73,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const logicHttp: string[] = [];
   const logicGrpc: string[] = [];
   const cometWs = new Map<ServiceProcess, string>();
+  const cometGoim = new Map<ServiceProcess, string>();
+  const goimHttp: string[] = [];
   let balancer: LoadBalancer | null = null;
   const stop = async () => {
     await balancer?.close();
@@ -76,6 +85,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const [http, grpc] = [await freePort(host), await freePort(host)];
       logicHttp.push(`${host}:${http}`);
       logicGrpc.push(`${host}:${grpc}`);
+      // goim listeners take port 0: the bound address is read from the ready line (no race for a "free" port).
+      const goimEnv: Record<string, string> = options.goim ? { CHATROOM_GOIM_HTTP_LISTEN: `${host}:0` } : {};
       logics.push(
         new ServiceProcess(
           `logic-${i}`,
@@ -89,16 +100,28 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
             CHATROOM_LOGIC_HOST: host,
             CHATROOM_LOGIC_HTTP_PORT: String(http),
             CHATROOM_LOGIC_GRPC_PORT: String(grpc),
+            ...goimEnv,
           },
           options.logDir,
         ),
       );
     }
     // The first logic migrates the schema alone; the others start once it is ready.
-    await logics[0]?.start();
-    await Promise.all(logics.slice(1).map((p) => p.start()));
+    const logicReady = [await logics[0]?.start()];
+    logicReady.push(...(await Promise.all(logics.slice(1).map((p) => p.start()))));
+    for (const line of logicReady) {
+      const address = / goim-http=(\S+)/.exec(line ?? "")?.[1];
+      if (address) goimHttp.push(`http://${address}`);
+    }
     for (let i = 1; i <= (options.comets ?? 2); i += 1) {
       const [ws, grpc] = [await freePort(host), await freePort(host)];
+      const goimEnv: Record<string, string> = options.goim
+        ? {
+            CHATROOM_COMET_GOIM_LISTEN: `${host}:0`,
+            CHATROOM_COMET_GOIM_AUTH: "trust",
+            CHATROOM_COMET_GOIM_PUBLIC_SUB: "true",
+          }
+        : {};
       const comet = new ServiceProcess(
         `comet-${i}`,
         "comet",
@@ -109,13 +132,18 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
           CHATROOM_COMET_WS_PORT: String(ws),
           CHATROOM_COMET_GRPC_PORT: String(grpc),
           CHATROOM_LOGIC_GRPC_ADDRS: logicGrpc.join(","),
+          ...goimEnv,
         },
         options.logDir,
       );
       cometWs.set(comet, `${host}:${ws}`);
       comets.push(comet);
     }
-    await Promise.all(comets.map((p) => p.start()));
+    const cometReady = await Promise.all(comets.map((p) => p.start()));
+    comets.forEach((comet, i) => {
+      const address = / goim=(\S+)/.exec(cometReady[i] ?? "")?.[1];
+      if (address) cometGoim.set(comet, `ws://${address}/sub`);
+    });
     for (let i = 1; i <= (options.jobs ?? 2); i += 1) {
       jobs.push(new ServiceProcess(`job-${i}`, "job", { ...shared }, options.logDir));
     }
@@ -141,6 +169,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     comets,
     jobs,
     cometWsUrl: (comet) => `ws://${cometWs.get(comet)}/ws`,
+    ...(options.goim ? { goim: { subUrl: (comet) => cometGoim.get(comet) ?? "", httpUrls: goimHttp } } : {}),
     stop,
   };
 }

@@ -13,7 +13,7 @@ import express, { type Request } from "express";
 
 /**
  * The local cluster's front door (what an Ingress does on Kubernetes): one origin for the browser. `/api` and
- * `/goim` go to the logics, `/ws` upgrades to the comets, anything else is the web client's static files.
+ * `/goim` go to the logics, `/ws` (and goim's `/sub`) upgrades to the comets, anything else is the web client's static files.
  * Upstreams are taken round-robin; one that refuses the connection is skipped, so a killed process is routed
  * around at once.
  */
@@ -53,7 +53,8 @@ export async function startLoadBalancer(options: LoadBalancerOptions): Promise<L
   server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
-    if (new URL(request.url ?? "/", "http://lb").pathname !== "/ws") {
+    // /sub: goim's path, which a comet serves on its public listener with CHATROOM_COMET_GOIM_PUBLIC_SUB (else 404).
+    if (!["/ws", "/sub"].includes(new URL(request.url ?? "/", "http://lb").pathname)) {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
       return;
     }

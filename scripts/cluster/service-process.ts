@@ -60,7 +60,8 @@ export class ServiceProcess {
       }, timeoutMs);
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        const line = output.split("\n").find((l) => / ready /.test(l) || /^job ready/.test(l));
+        // The service's own ready line (runService prints it alone), not a log line that happens to say "ready".
+        const line = output.split("\n").find((l) => /^(?:logic|comet \S+|job) ready\b/.test(l));
         if (line) {
           clearTimeout(timer);
           child.stdout?.off("data", onData);

@@ -2,6 +2,7 @@ export * from "./comet-registry/comet-registry.ts";
 export * from "./comet-registry/keep-registered.ts";
 export * from "./comet-registry/memory-comet-registry.ts";
 export * from "./config/config.ts";
+export * from "./config/listen-address.ts";
 export * from "./errors.ts";
 export * from "./invalidation/invalidation-bus.ts";
 export * from "./invalidation/memory-invalidation-bus.ts";

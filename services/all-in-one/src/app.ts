@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { type Comet, CometMetrics, createComet, loadCometConfig } from "@chatroom/comet";
+import { type Comet, CometMetrics, createComet, loadCometConfig, startGoimListener } from "@chatroom/comet";
 import {
   type Closable,
   keepRegistered,
@@ -22,7 +22,14 @@ import {
   storeCheck,
 } from "@chatroom/core/observability";
 import { JobMetrics, jobConfigSchema, startJob } from "@chatroom/job";
-import { createLogic, LogicMetrics, loadLogicConfig, trustProxySetting } from "@chatroom/logic";
+import {
+  createLogic,
+  type GoimVerifier,
+  LogicMetrics,
+  loadLogicConfig,
+  startGoimHttpListener,
+  trustProxySetting,
+} from "@chatroom/logic";
 import express from "express";
 import { type AllInOneConfig, allInOneConfigSchema } from "./config.ts";
 import { restrict, secureDatabaseFile, secureDataDir } from "./data-dir.ts";
@@ -42,6 +49,8 @@ export interface StartOptions {
    * port) when the server's port is 0, so that servers started on ephemeral ports (tests) never collide; else 9400.
    */
   adminPort?: number;
+  /** Checks goim's `key` on goim connections that are not trusted, instead of CHATROOM_GOIM_VERIFIER's choice. */
+  goimVerifier?: GoimVerifier;
 }
 
 export interface Chatroom {
@@ -51,6 +60,8 @@ export interface Chatroom {
   /** http://host:port of the admin server: /metrics, /healthz, /readyz. */
   adminUrl: string;
   comet: Comet;
+  /** goim compatibility listeners, when configured: ws://host:port/sub (comet) and http://host:port (/goim/*). */
+  goim: { wsUrl?: string; httpUrl?: string };
   /** Graceful: drains the comet (clients are told to reconnect), stops job, closes the stores. */
   close(): Promise<void>;
 }
@@ -110,6 +121,7 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
       config: logicConfig,
       logger: logger.child({ component: "logic" }),
       metrics: new LogicMetrics(metricsRegistry),
+      ...(options.goimVerifier ? { goimVerifier: options.goimVerifier } : {}),
     });
     closers.push(logic);
 
@@ -146,8 +158,12 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
     app.use(logic.http);
     serveWebClient(app);
     const server = createServer(app);
-    comet.attach(server, "/ws");
-    // Reverse order on close: the comet drains its WebSockets before the HTTP server waits for its connections.
+    comet.attach(server);
+    // goim compatibility (docs/goim-compat.md), each listener only when configured, never on the public port.
+    const goimWs = await startGoimListener(comet, cometConfig, logger.child({ component: "comet" }));
+    const goimHttp = await startGoimHttpListener(logic.goimHttp, logicConfig.goimHttpListen, logger);
+    // Reverse order on close: the comet drains its WebSockets before the HTTP servers wait for their connections.
+    for (const listener of [goimWs, goimHttp]) if (listener) closers.push(listener);
     closers.push(closableServer(server), comet);
 
     await new Promise<void>((resolveListen, rejectListen) => {
@@ -172,6 +188,10 @@ export async function startChatroom(options: StartOptions = {}): Promise<Chatroo
       port,
       adminUrl: admin.url,
       comet,
+      goim: {
+        ...(goimWs ? { wsUrl: goimWs.url } : {}),
+        ...(goimHttp ? { httpUrl: goimHttp.url } : {}),
+      },
       close: () => {
         closed ??= closeAll();
         return closed;

@@ -8,6 +8,9 @@ async function main(): Promise<void> {
   const chatroom = await startChatroom();
   console.log(`chatroom is running: open ${chatroom.url} in two browser tabs to chat`);
   console.log(`admin=${new URL(chatroom.adminUrl).host} (metrics, health and readiness at /metrics /healthz /readyz)`);
+  const { wsUrl, httpUrl } = chatroom.goim;
+  if (wsUrl) console.log(`goim clients: ${wsUrl} (goim compatibility mode, docs/goim-compat.md)`);
+  if (httpUrl) console.log(`goim backends: ${httpUrl}/goim/… (goim's response mode, no API key)`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -1,4 +1,5 @@
 import type { Channel } from "./channel.ts";
+import type { PushFrame } from "./push-frame.ts";
 
 const TICK_MS = 100;
 
@@ -16,7 +17,7 @@ export class BroadcastPacer {
    */
   start(
     channels: readonly Channel[],
-    frame: Uint8Array,
+    frame: PushFrame,
     speed: number,
     onSlice: (delivered: number, attempted: number) => void = () => {},
   ): void {
@@ -28,7 +29,7 @@ export class BroadcastPacer {
       const end = Math.min(channels.length, next + slice);
       const attempted = end - next;
       let delivered = 0;
-      for (; next < end; next++) if (channels[next]!.push(frame)) delivered++;
+      for (; next < end; next++) if (channels[next]!.deliver(frame)) delivered++;
       onSlice(delivered, attempted);
       if (next < channels.length && !this.stopped) schedule();
     };

@@ -68,6 +68,13 @@ export class Buckets {
     return counts;
   }
 
+  /** Connections on this comet subscribed to the room. */
+  localCount(roomId: string): number {
+    let count = 0;
+    for (const bucket of this.all) count += bucket.rooms.get(roomId)?.size ?? 0;
+    return count;
+  }
+
   get roomCount(): number {
     const ids = new Set<string>();
     for (const bucket of this.all) for (const roomId of bucket.rooms.keys()) ids.add(roomId);

@@ -1,5 +1,6 @@
 import { CHAT_OPS } from "@chatroom/proto/protocol";
 import { CloseCode } from "./close-codes.ts";
+import type { PushFrame } from "./push-frame.ts";
 
 /** The part of a `ws` WebSocket a channel writes to. */
 export interface ChannelSocket {
@@ -31,6 +32,8 @@ export class Channel {
   readonly rooms = new Set<string>();
   /** Non-chat ops this connection accepts from the push API (goim's watch ops). */
   readonly accepts: Set<number>;
+  /** How the client speaks: goim connections get goim's frames and never chat frames (docs/goim-compat.md). */
+  readonly dialect: "chatroom" | "goim";
   private readonly socket: ChannelSocket;
   private readonly limits: ChannelLimits;
   private readonly onSlowConsumer: () => void;
@@ -45,6 +48,7 @@ export class Channel {
     memberId: number;
     sessionId?: string;
     accepts?: Iterable<number>;
+    dialect?: "chatroom" | "goim";
     socket: ChannelSocket;
     limits: ChannelLimits;
     /** Told when the channel closes itself as a slow consumer (metrics). */
@@ -54,14 +58,18 @@ export class Channel {
     this.memberId = options.memberId;
     this.sessionId = options.sessionId ?? "";
     this.accepts = new Set(options.accepts ?? []);
+    this.dialect = options.dialect ?? "chatroom";
     this.socket = options.socket;
     this.limits = options.limits;
     this.onSlowConsumer = options.onSlowConsumer ?? (() => {});
   }
 
-  /** goim's NeedPush: chat ops reach every connection, other ops only the connections that accept them. */
+  /**
+   * goim's NeedPush: chat ops reach every chatroom connection, other ops only the connections that accept them.
+   * A goim connection gets exactly the ops it accepts, as in goim (it could not read a chat frame's protobuf).
+   */
   needPush(op: number): boolean {
-    return CHAT_OPS.has(op) || this.accepts.has(op);
+    return (this.dialect === "chatroom" && CHAT_OPS.has(op)) || this.accepts.has(op);
   }
 
   get isClosed(): boolean {
@@ -81,6 +89,11 @@ export class Channel {
     this.unwritten++;
     this.socket.send(frame, { binary: true }, this.onWritten);
     return true;
+  }
+
+  /** Queues a push in this connection's dialect (see PushFrame). */
+  deliver(push: PushFrame): boolean {
+    return this.push(push.bytesFor(this.dialect));
   }
 
   close(code: number, reason: string): void {

@@ -16,6 +16,7 @@ import { applySubscriptions, closeIfAsked, hasControl } from "./connection-contr
 import { encodeProto } from "./encode-proto.ts";
 import type { CometMetrics } from "./metrics/comet-metrics.ts";
 import type { OnlineCounts } from "./online-counts.ts";
+import { PushFrame } from "./push-frame.ts";
 
 /**
  * The comet's push API (goim's comet gRPC server). Every push encodes its frame once and hands the same bytes to
@@ -49,7 +50,7 @@ export function createCometApi(options: {
       metrics?.pushReceived("push_msg");
       const { proto, control } = request;
       if (!proto && !hasControl(control)) throw new ChatError("bad_request", "a push needs a frame or a control");
-      const frame = proto ? encodeProto(proto) : undefined;
+      const frame = proto ? new PushFrame(encodeProto(proto), proto.op) : undefined;
       const op = request.protoOp || proto?.op || 0;
       const targets = new Set<Channel>();
       for (const key of request.keys) {
@@ -65,11 +66,11 @@ export function createCometApi(options: {
         applySubscriptions(buckets, channel, control);
         if (frame && channel.needPush(op)) {
           attempted++;
-          if (channel.push(frame)) delivered++;
+          if (channel.deliver(frame)) delivered++;
         }
         closeIfAsked(channel, control);
       }
-      if (frame && proto) record(frame, proto, delivered, attempted);
+      if (frame && proto) record(frame.bytes, proto, delivered, attempted);
       return { delivered };
     },
 
@@ -77,27 +78,27 @@ export function createCometApi(options: {
     async broadcast(request: BroadcastRequest): Promise<BroadcastResponse> {
       counts.broadcast++;
       metrics?.pushReceived("broadcast");
-      const frame = encodeProto(request.proto);
       const proto = request.proto!;
+      const frame = new PushFrame(encodeProto(proto), proto.op);
       const op = request.protoOp || proto.op;
       const targets: Channel[] = [];
       for (const channel of buckets.channels()) if (channel.needPush(op)) targets.push(channel);
       if (request.speed > 0) {
         pacer.start(targets, frame, request.speed, (delivered, attempted) =>
-          record(frame, proto, delivered, attempted),
+          record(frame.bytes, proto, delivered, attempted),
         );
         return { delivered: targets.length };
       }
       let delivered = 0;
-      for (const channel of targets) if (channel.push(frame)) delivered++;
-      record(frame, proto, delivered, targets.length);
+      for (const channel of targets) if (channel.deliver(frame)) delivered++;
+      record(frame.bytes, proto, delivered, targets.length);
       return { delivered };
     },
 
     async broadcastRoom(request: BroadcastRoomRequest): Promise<BroadcastRoomResponse> {
       counts.broadcastRoom++;
       metrics?.pushReceived("broadcast_room");
-      const frame = encodeProto(request.proto);
+      const frame = new PushFrame(encodeProto(request.proto), request.proto!.op);
       if (request.online !== undefined) online.set(request.roomId, request.online);
       let delivered = 0;
       let attempted = 0;
@@ -107,7 +108,7 @@ export function createCometApi(options: {
         attempted += room.size;
         delivered += room.push(frame);
       }
-      record(frame, request.proto!, delivered, attempted);
+      record(frame.bytes, request.proto!, delivered, attempted);
       return { delivered };
     },
 

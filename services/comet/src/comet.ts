@@ -8,6 +8,8 @@ import { Buckets } from "./buckets.ts";
 import { CloseCode } from "./close-codes.ts";
 import { createCometApi, type PushCounts } from "./comet-api-impl.ts";
 import type { CometConfig } from "./config.ts";
+import { type ConnectionDialect, chatroomDialect } from "./dialect.ts";
+import { goimDialect } from "./goim/goim-dialect.ts";
 import { type CometLogger, defaultCometLogger } from "./logger.ts";
 import { MemberRates } from "./member-rates.ts";
 import { CometMetrics } from "./metrics/comet-metrics.ts";
@@ -18,13 +20,17 @@ export interface Comet {
   readonly id: string;
   /** The push API job calls (in-process, or served over gRPC by the distributed build). */
   readonly api: CometApi;
-  /** Takes over an HTTP upgrade request whatever its path; the caller routes (see attach). */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
   /**
-   * Serves WebSocket upgrades to `path` (default "/ws") on the server and answers upgrades to any other path with
-   * 404. Use it only when the comet is the server's one 'upgrade' listener; otherwise route to handleUpgrade.
+   * Takes over an HTTP upgrade request whatever its path; the caller routes (see attach). `dialect`: how the
+   * connection speaks (default chatroom's protocol).
    */
-  attach(server: Server, path?: string): void;
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, dialect?: ConnectionDialect): void;
+  /**
+   * Serves WebSocket upgrades to the given paths on the server — a path alone speaks chatroom's protocol; default:
+   * the public paths, "/ws" and, with CHATROOM_COMET_GOIM_PUBLIC_SUB, goim's "/sub" — and answers upgrades to any other
+   * path with 404. Use it only when the comet is the server's one 'upgrade' listener; otherwise use handleUpgrade.
+   */
+  attach(server: Server, paths?: string | Readonly<Record<string, ConnectionDialect>>): void;
   /** Stops accepting connections and closes every connection with 1012 "server restart"; resolves once all closed. */
   drain(reason?: string): Promise<void>;
   /** True from the first drain() (or close()) on: the comet takes no new connection (readiness is false). */
@@ -88,7 +94,12 @@ export function createComet(options: CometOptions): Comet {
     },
   };
 
-  function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  function handleUpgrade(
+    request: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    dialect: ConnectionDialect = chatroomDialect,
+  ): void {
     if (!accepting) {
       rejectUpgrade(socket, 503, "Service Unavailable");
       return;
@@ -106,7 +117,7 @@ export function createComet(options: CometOptions): Comet {
         ws.close(CloseCode.SERVICE_RESTART, "server restart");
         return;
       }
-      const connection = new WsConnection(ws, request, context);
+      const connection = new WsConnection(ws, request, context, dialect);
       connections.add(connection);
       void connection.closed.then(() => connections.delete(connection));
     });
@@ -138,10 +149,12 @@ export function createComet(options: CometOptions): Comet {
     id: config.id,
     api: createCometApi({ buckets, online, pacer, counts: pushCounts, metrics }),
     handleUpgrade,
-    attach(server, path = "/ws") {
+    attach(server, paths = publicPaths(config)) {
+      const routes = new Map(Object.entries(typeof paths === "string" ? { [paths]: chatroomDialect } : paths));
       const listener = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
         const pathname = new URL(request.url ?? "/", "http://localhost").pathname;
-        if (pathname === path) handleUpgrade(request, socket, head);
+        const dialect = routes.get(pathname);
+        if (dialect) handleUpgrade(request, socket, head, dialect);
         else rejectUpgrade(socket, 404, "Not Found");
       };
       server.on("upgrade", listener);
@@ -165,6 +178,14 @@ export function createComet(options: CometOptions): Comet {
       return { connections: buckets.connectionCount, rooms: buckets.roomCount, pushes: { ...pushCounts } };
     },
   };
+}
+
+/**
+ * The paths of the public WebSocket listener: chatroom's /ws, and goim's /sub when CHATROOM_COMET_GOIM_PUBLIC_SUB is on —
+ * there goim's key is always verified as a credential, whatever CHATROOM_COMET_GOIM_AUTH says about the internal one.
+ */
+function publicPaths(config: CometConfig): Record<string, ConnectionDialect> {
+  return config.goimPublicSub ? { "/ws": chatroomDialect, "/sub": goimDialect(false) } : { "/ws": chatroomDialect };
 }
 
 /** Answers an upgrade request with a plain HTTP error and closes the socket (what ws does for bad handshakes). */

@@ -1,4 +1,11 @@
-import { allowedOriginsSetting, type ConfigOf, loadConfig, setting } from "@chatroom/core";
+import {
+  allowedOriginsSetting,
+  ConfigError,
+  type ConfigOf,
+  listenAddressSetting,
+  loadConfig,
+  setting,
+} from "@chatroom/core";
 
 /** The comet's settings, read from CHATROOM_COMET_* environment variables. */
 export const cometConfigSchema = {
@@ -90,6 +97,24 @@ export const cometConfigSchema = {
     "On drain, connections that have not finished the close handshake by then are cut",
     { min: 0 },
   ),
+  goimWsListen: listenAddressSetting(
+    "CHATROOM_COMET_GOIM_LISTEN",
+    "goim compatibility (docs/goim-compat.md): host:port of a separate WebSocket listener serving goim's /sub " +
+      "(JSON OP_AUTH, string bodies, goim rooms). Empty: none. Bind it where only the internal network reaches it",
+  ),
+  goimWsAuth: setting.oneOf(
+    "CHATROOM_COMET_GOIM_AUTH",
+    ["verify", "trust"] as const,
+    "verify",
+    "How the goim listener checks goim's OP_AUTH: verify (its key must be a credential logic verifies, see " +
+      "CHATROOM_GOIM_VERIFIER) or trust (the client's mid as given: only for a listener that nothing outside the " +
+      "internal network reaches; needs CHATROOM_COMET_GOIM_LISTEN)",
+  ),
+  goimPublicSub: setting.bool(
+    "CHATROOM_COMET_GOIM_PUBLIC_SUB",
+    false,
+    "Also serve goim's /sub on the public WebSocket listener (beside /ws); there goim's key is always verified",
+  ),
 };
 
 export type CometConfigSchema = typeof cometConfigSchema;
@@ -99,5 +124,12 @@ export function loadCometConfig(
   env: Record<string, string | undefined> = process.env,
   overrides: Partial<CometConfig> = {},
 ): CometConfig {
-  return loadConfig(cometConfigSchema, env, overrides);
+  const config = loadConfig(cometConfigSchema, env, overrides);
+  if (config.goimWsAuth === "trust" && !config.goimWsListen) {
+    // Trusting mid is only safe on a listener of its own; never on the public one.
+    throw new ConfigError(
+      "CHATROOM_COMET_GOIM_AUTH=trust needs CHATROOM_COMET_GOIM_LISTEN (a separate, internal listener)",
+    );
+  }
+  return config;
 }

@@ -9,7 +9,9 @@ import { closeReason } from "./close-codes.ts";
  * next message cannot reach the client before the frame that announced the join.
  */
 export function applySubscriptions(buckets: Buckets, channel: Channel, control: ConnectionControl | undefined): void {
-  if (!control) return;
+  // These are chat rooms; a goim connection enters goim rooms only by its own OP_CHANGE_ROOM (a goim mid may equal a
+  // chatroom member id, and that member's joins must not pull the goim connection into chat rooms).
+  if (!control || channel.dialect === "goim") return;
   for (const roomId of control.joinRooms) buckets.join(channel, roomId);
   for (const roomId of control.leaveRooms) buckets.leave(channel, roomId);
 }

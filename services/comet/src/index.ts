@@ -1,6 +1,9 @@
 export { CloseCode } from "./close-codes.ts";
 export { type Comet, type CometOptions, createComet } from "./comet.ts";
 export { type CometConfig, type CometConfigSchema, cometConfigSchema, loadCometConfig } from "./config.ts";
+export { type ConnectionDialect, chatroomDialect } from "./dialect.ts";
+export { goimDialect } from "./goim/goim-dialect.ts";
+export { type GoimListener, startGoimListener } from "./goim/goim-listener.ts";
 export { cometServiceImplementation, serveCometGrpc } from "./grpc/comet-grpc-server.ts";
 export { cometProcessConfigSchema } from "./grpc/comet-process-config.ts";
 export { GrpcLogicClient } from "./grpc/grpc-logic-client.ts";

@@ -16,6 +16,7 @@ import {
 } from "@chatroom/core/observability";
 import { createComet } from "./comet.ts";
 import { loadCometConfig } from "./config.ts";
+import { startGoimListener } from "./goim/goim-listener.ts";
 import { serveCometGrpc } from "./grpc/comet-grpc-server.ts";
 import { type CometProcessConfig, cometProcessConfigSchema } from "./grpc/comet-process-config.ts";
 import { GrpcLogicClient } from "./grpc/grpc-logic-client.ts";
@@ -67,10 +68,13 @@ runService("comet", async () => {
         response.writeHead(404).end();
       }
     });
-    comet.attach(http, "/ws");
+    comet.attach(http);
     // comet.close() drains and waits for the Disconnect calls in flight: before the logic client closes.
     closers.push(closableHttpServer(http), comet);
     const ws = await listenHttp(http, config.wsPort, config.host);
+    // goim compatibility (off unless CHATROOM_COMET_GOIM_LISTEN is set): its own listener, drained with the comet.
+    const goim = await startGoimListener(comet, cometConfig, logger);
+    if (goim) closers.splice(closers.indexOf(comet), 0, goim);
 
     const grpc = await serveCometGrpc({
       api: comet.api,
@@ -104,7 +108,9 @@ runService("comet", async () => {
     readiness.markStarted();
 
     return {
-      readyLine: `comet ${comet.id} ready ws=${ws.address} grpc=${grpc.address} admin=${admin.address}`,
+      readyLine:
+        `comet ${comet.id} ready ws=${ws.address} grpc=${grpc.address} admin=${admin.address}` +
+        (goim ? ` goim=${goim.address}` : ""),
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       async close() {
         // Clients first (1012: reconnect elsewhere), then leave the registry so job stops pushing here, then the rest.

@@ -1,4 +1,5 @@
 import type { Channel } from "./channel.ts";
+import type { PushFrame } from "./push-frame.ts";
 
 /** The channels of one bucket subscribed to a room (goim's Room, per bucket). */
 export class Room {
@@ -14,9 +15,9 @@ export class Room {
   }
 
   /** Writes the frame to every channel; returns how many took it. */
-  push(frame: Uint8Array): number {
+  push(frame: PushFrame): number {
     let delivered = 0;
-    for (const channel of this.channels) if (channel.push(frame)) delivered++;
+    for (const channel of this.channels) if (channel.deliver(frame)) delivered++;
     return delivered;
   }
 }

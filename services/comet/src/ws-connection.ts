@@ -1,20 +1,13 @@
 import type { IncomingMessage } from "node:http";
 import { type ChatError, isChatError, type LogicApi } from "@chatroom/core";
 import type { ConnectResponse } from "@chatroom/proto/grpc";
-import {
-  decodeFrame,
-  ErrorReply,
-  encodeFrame,
-  type Frame,
-  FrameError,
-  HeartbeatReply,
-  Op,
-} from "@chatroom/proto/protocol";
+import { decodeFrame, encodeFrame, type Frame, FrameError, Op } from "@chatroom/proto/protocol";
 import type { RawData, WebSocket } from "ws";
 import type { Buckets } from "./buckets.ts";
 import { Channel } from "./channel.ts";
 import { CloseCode, closeReason } from "./close-codes.ts";
 import type { CometConfig } from "./config.ts";
+import type { ConnectionDialect } from "./dialect.ts";
 import { encodeProto } from "./encode-proto.ts";
 import { errorFrame } from "./error-frame.ts";
 import type { CometLogger } from "./logger.ts";
@@ -63,6 +56,8 @@ export class WsConnection {
   private cookie: string;
   private readonly rate: RequestRate;
   private readonly ctx: ConnectionContext;
+  /** chatroom's protobuf bodies or goim's, chosen by the listener path the client connected to. */
+  private readonly dialect: ConnectionDialect;
   private readonly queue: SerialQueue;
   private channel: Channel | undefined;
   private authSeen = false;
@@ -76,8 +71,9 @@ export class WsConnection {
   private expiry: TimerHandle | undefined;
   private resolveClosed!: () => void;
 
-  constructor(ws: WebSocket, request: IncomingMessage, ctx: ConnectionContext) {
+  constructor(ws: WebSocket, request: IncomingMessage, ctx: ConnectionContext, dialect: ConnectionDialect) {
     this.ws = ws;
+    this.dialect = dialect;
     this.cookie = request.headers.cookie ?? "";
     this.rate = new RequestRate(ctx.config.requestRateCapacity, ctx.config.requestRateRefillPerSecond);
     this.ctx = ctx;
@@ -206,12 +202,12 @@ export class WsConnection {
   private refuse(frame: Frame, retryAfterMs: number): void {
     const channel = this.channel;
     if (this.closing || !channel || channel.isClosed) return;
-    const body = ErrorReply.encode({
+    const body = this.dialect.errorBody({
       code: "rate_limited",
       message: "too many requests; slow down",
       requestOp: frame.op,
       retryAfterMs,
-    }).finish();
+    });
     this.write(channel, Op.ERROR, encodeFrame(Op.ERROR, frame.seq, body));
   }
 
@@ -232,6 +228,7 @@ export class WsConnection {
         server: config.id,
         cookie: this.cookie,
         token: frame.body,
+        ...this.dialect.connect,
       });
     } catch (error) {
       this.ctx.metrics.authFailed(isChatError(error) && AUTH_REFUSALS.has(error.code) ? error.code : "error");
@@ -269,6 +266,7 @@ export class WsConnection {
       memberId,
       sessionId: response.sessionId,
       accepts: response.accepts,
+      dialect: this.dialect.name,
       socket: this.ws,
       limits: { sendQueueMax: config.sendQueueMax, maxBufferedBytes: config.maxBufferedBytes },
       onSlowConsumer: () => this.ctx.metrics.slowConsumerClosed(),
@@ -279,7 +277,7 @@ export class WsConnection {
     this.heartbeatMs = response.heartbeatMs > 0 ? response.heartbeatMs : config.heartbeatIntervalMs;
     this.lastRenewAt = Date.now();
     logger.debug({ memberId, key, rooms: response.roomIds.length }, "connection authenticated");
-    this.write(channel, Op.AUTH_REPLY, encodeFrame(Op.AUTH_REPLY, frame.seq, response.authReply));
+    this.write(channel, Op.AUTH_REPLY, encodeFrame(Op.AUTH_REPLY, frame.seq, this.dialect.authReply(response)));
     this.armReaper();
     if (response.expiresAtMs > 0) {
       this.expiry = runAt(response.expiresAtMs, () => this.close(CloseCode.SESSION_EXPIRED, "session expired"));
@@ -296,20 +294,20 @@ export class WsConnection {
   }
 
   private heartbeat(channel: Channel, frame: Frame): void {
-    const { online, logic, config, logger } = this.ctx;
+    const { online, buckets, logic, config, logger } = this.ctx;
     this.ctx.metrics.heartbeat();
-    // Only rooms with a known count: a zero for a room not renewed yet would overwrite the AuthReply's count.
-    const counts: Array<{ roomId: string; count: number }> = [];
-    for (const roomId of channel.rooms) {
-      const count = online.get(roomId);
-      if (count !== undefined) counts.push({ roomId, count });
-    }
-    const reply = HeartbeatReply.encode({ online: counts }).finish();
+    const reply = this.dialect.heartbeatReply(channel, { online, buckets });
     this.write(channel, Op.HEARTBEAT_REPLY, encodeFrame(Op.HEARTBEAT_REPLY, frame.seq, reply));
     const now = Date.now();
     if (now - this.lastRenewAt < this.heartbeatMs) return;
     this.lastRenewAt = now;
-    const request = { memberId: channel.memberId, key: channel.key, server: config.id, roomIds: [...channel.rooms] };
+    const request = {
+      memberId: channel.memberId,
+      key: channel.key,
+      server: config.id,
+      roomIds: [...channel.rooms],
+      ...this.dialect.requests,
+    };
     logic.heartbeat(request).then(
       (response) => {
         if (!response.valid) this.close(CloseCode.SESSION_EXPIRED, "session expired");
@@ -326,21 +324,27 @@ export class WsConnection {
     const proto = { ver: frame.ver, op: frame.op, seq: frame.seq, body: frame.body };
     let result: Awaited<ReturnType<LogicApi["receive"]>>;
     try {
-      result = await logic.receive({ memberId: channel.memberId, key: channel.key, server: config.id, proto });
+      result = await logic.receive({
+        memberId: channel.memberId,
+        key: channel.key,
+        server: config.id,
+        proto,
+        ...this.dialect.requests,
+      });
     } catch (error) {
       if (isChatError(error) && SESSION_ENDED.has(error.code)) {
         // Logged out or expired since the last check: logic refuses every request of the session from now on.
         return this.close(CloseCode.SESSION_EXPIRED, error.message);
       }
       if (!isChatError(error)) this.ctx.logger.error({ err: error, op: frame.op }, "logic.receive failed");
-      this.write(channel, Op.ERROR, errorFrame(error, frame.op, frame.seq));
+      this.write(channel, Op.ERROR, errorFrame(error, frame.op, frame.seq, this.dialect));
       return;
     }
     if (this.closing) return;
     try {
       applyReceiveResult(buckets, channel, result, config.maxAccepts);
     } catch (error) {
-      this.write(channel, Op.ERROR, errorFrame(error, frame.op, frame.seq));
+      this.write(channel, Op.ERROR, errorFrame(error, frame.op, frame.seq, this.dialect));
       return;
     }
     for (const reply of result.protos) this.write(channel, reply.op, encodeProto(reply));

@@ -27,4 +27,16 @@ describe("comet config", () => {
     const origins = loadCometConfig({ CHATROOM_ALLOWED_ORIGINS: "https://a.example, https://b.example" });
     assert.deepEqual(origins.allowedOrigins, ["https://a.example", "https://b.example"]);
   });
+
+  test("goim compatibility is off by default, and trusting mid needs a listener of its own", () => {
+    const defaults = loadCometConfig({});
+    assert.deepEqual([defaults.goimWsListen, defaults.goimWsAuth, defaults.goimPublicSub], [null, "verify", false]);
+    const on = loadCometConfig({ CHATROOM_COMET_GOIM_LISTEN: "10.0.0.7:3102", CHATROOM_COMET_GOIM_AUTH: "trust" });
+    assert.deepEqual(on.goimWsListen, { host: "10.0.0.7", port: 3102 });
+    assert.deepEqual(loadCometConfig({ CHATROOM_COMET_GOIM_LISTEN: "[::1]:0" }).goimWsListen, { host: "::1", port: 0 });
+    assert.throws(() => loadCometConfig({ CHATROOM_COMET_GOIM_AUTH: "trust" }), /needs CHATROOM_COMET_GOIM_LISTEN/);
+    for (const bad of ["3102", ":3102", "host:99999", "a b:1"]) {
+      assert.throws(() => loadCometConfig({ CHATROOM_COMET_GOIM_LISTEN: bad }), /CHATROOM_COMET_GOIM_LISTEN/, bad);
+    }
+  });
 });

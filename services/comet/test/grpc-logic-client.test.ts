@@ -6,6 +6,7 @@ import { ERROR_CODE_KEY, type RunningGrpcServer } from "@chatroom/core/grpc";
 import {
   type ConnectRequest,
   type ConnectResponse,
+  Dialect,
   type DisconnectRequest,
   type HeartbeatRequest,
   LogicServiceClient,
@@ -104,6 +105,7 @@ const RECEIVE_REQUEST: ReceiveRequest = {
   key: "k-7",
   server: "comet-a",
   proto: { ver: 1, op: 4, seq: 3, body: new Uint8Array([0, 255, 128, 10]) },
+  dialect: Dialect.DIALECT_GOIM,
 };
 
 /** Bytes fields decode as Buffers (views of the received message): compare them as plain Uint8Arrays. */
@@ -152,10 +154,18 @@ describe("LogicService over gRPC", () => {
       server: "comet-a",
       cookie: "chatroom_session=abc; theme=dark",
       token: new Uint8Array([10, 3, 97, 98, 99]),
+      dialect: Dialect.DIALECT_GOIM,
+      trusted: true,
     };
     assert.deepEqual(plain(await api.connect(connectRequest)), CONNECT_RESPONSE);
     assert.deepEqual(await api.disconnect({ memberId: 7, key: "k-7", server: "comet-a" }), { has: true });
-    const heartbeatRequest = { memberId: 7, key: "k-7", server: "comet-a", roomIds: ["lobby"] };
+    const heartbeatRequest = {
+      memberId: 7,
+      key: "k-7",
+      server: "comet-a",
+      roomIds: ["lobby"],
+      dialect: Dialect.DIALECT_GOIM,
+    };
     assert.deepEqual(await api.heartbeat(heartbeatRequest), { valid: true });
     const renewRequest = { server: "comet-a", roomCount: { lobby: 3, "dm:1:2": 1 } };
     assert.deepEqual(await api.renewOnline(renewRequest), { allRoomCount: { lobby: 12, "dm:1:2": 2 } });

@@ -1,4 +1,12 @@
-import { allowedOriginsSetting, ConfigError, type ConfigOf, loadConfig, type Setting, setting } from "@chatroom/core";
+import {
+  allowedOriginsSetting,
+  ConfigError,
+  type ConfigOf,
+  listenAddressSetting,
+  loadConfig,
+  type Setting,
+  setting,
+} from "@chatroom/core";
 import { DEFAULT_MAX_FRAME_BYTES, HEADER_LENGTH } from "@chatroom/proto/protocol";
 
 /** Shortest accepted token secret: 32 characters keep HMAC-SHA256 tokens out of brute-force reach. */
@@ -184,6 +192,24 @@ export const logicConfigSchema = {
     "Mark the session cookie Secure: auto does when the request came over TLS (directly, or X-Forwarded-Proto " +
       "https from a trusted proxy)",
   ),
+  goimHttpListen: listenAddressSetting(
+    "CHATROOM_GOIM_HTTP_LISTEN",
+    "goim compatibility (docs/goim-compat.md): host:port of a separate HTTP listener serving goim's push and " +
+      "online API (/goim/*) in goim's response mode and without an API key. Empty: none. Only the internal network " +
+      "may reach it",
+  ),
+  goimVerifier: setting.oneOf(
+    "CHATROOM_GOIM_VERIFIER",
+    ["session", "hmac"] as const,
+    "session",
+    "How a goim connection's key is verified where mid is not trusted: session (a chatroom session token) or hmac " +
+      "(a credential the backend signed with CHATROOM_GOIM_HMAC_SECRET)",
+  ),
+  goimHmacSecret: secret(
+    "CHATROOM_GOIM_HMAC_SECRET",
+    `Secret of the hmac goim verifier (at least ${MIN_TOKEN_SECRET_LENGTH} characters), shared with the backend ` +
+      "that issues credentials",
+  ),
 };
 
 export type LogicConfig = ConfigOf<typeof logicConfigSchema>;
@@ -215,5 +241,10 @@ export function validateLogicConfig(config: LogicConfig): void {
   }
   if (config.presenceTtlMs < config.heartbeatIntervalMs) {
     throw new ConfigError("CHATROOM_PRESENCE_TTL_MS must be at least CHATROOM_HEARTBEAT_INTERVAL_MS");
+  }
+  if (config.goimVerifier === "hmac" && config.goimHmacSecret.length < MIN_TOKEN_SECRET_LENGTH) {
+    throw new ConfigError(
+      `CHATROOM_GOIM_VERIFIER=hmac needs CHATROOM_GOIM_HMAC_SECRET of at least ${MIN_TOKEN_SECRET_LENGTH} characters`,
+    );
   }
 }

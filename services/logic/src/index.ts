@@ -1,6 +1,7 @@
 import type { LogicApi } from "@chatroom/core";
 import type { Router } from "express";
 import { validateLogicConfig } from "./config.ts";
+import { createGoimHttpApi } from "./goim/goim-http-api.ts";
 import { createHttpApi } from "./http/http-api.ts";
 import { silentLogger } from "./logger.ts";
 import { LogicApiImpl } from "./logic-api/logic-api-impl.ts";
@@ -14,6 +15,9 @@ export {
   MIN_TOKEN_SECRET_LENGTH,
   validateLogicConfig,
 } from "./config.ts";
+export { type GoimHttpListener, startGoimHttpListener } from "./goim/goim-http-listener.ts";
+export { goimHttpRoutes } from "./goim/goim-http-routes.ts";
+export { type GoimIdentity, type GoimVerifier, signGoimCredential } from "./goim/goim-verifier.ts";
 export { httpRoutes } from "./http/http-api.ts";
 export type { LogicLogger } from "./logger.ts";
 export { LogicMetrics } from "./metrics/logic-metrics.ts";
@@ -24,6 +28,11 @@ export interface Logic {
   api: LogicApi;
   /** The HTTP API: mount at `/`; it serves /api/** and /goim/**. */
   http: Router;
+  /**
+   * goim's /goim/** in goim's response mode without an API key, for the internal goim listener only
+   * (startGoimHttpListener serves it at CHATROOM_GOIM_HTTP_LISTEN).
+   */
+  goimHttp: Router;
   /** Stops logic's own timers; the backends in deps belong to the caller, who closes them. */
   close(): Promise<void>;
 }
@@ -49,6 +58,7 @@ export async function createLogic(deps: LogicDeps): Promise<Logic> {
   return {
     api: deps.metrics ? instrumentLogicApi(api, deps.metrics) : api,
     http: createHttpApi(services),
+    goimHttp: createGoimHttpApi(services),
     async close() {
       clearInterval(sweep);
       services.online.close();

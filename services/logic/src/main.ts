@@ -18,7 +18,7 @@ import { busCheck, presenceCheck, startProcessObservability, storeCheck } from "
 import express from "express";
 import { serveLogicGrpc } from "./grpc/logic-grpc-server.ts";
 import { logicProcessConfigSchema } from "./grpc/logic-process-config.ts";
-import { createLogic, LogicMetrics, loadLogicConfig, trustProxySetting } from "./index.ts";
+import { createLogic, LogicMetrics, loadLogicConfig, startGoimHttpListener, trustProxySetting } from "./index.ts";
 
 runService("logic", async () => {
   const env = process.env;
@@ -74,6 +74,9 @@ runService("logic", async () => {
     const http = createServer(app);
     const { address: httpAddress } = await listenHttp(http, config.httpPort, config.host);
     closers.push(closableHttpServer(http));
+    // goim compatibility (off unless CHATROOM_GOIM_HTTP_LISTEN is set): goim's API without a key, on its own port.
+    const goim = await startGoimHttpListener(logic.goimHttp, logicConfig.goimHttpListen, logger);
+    if (goim) closers.push(goim);
 
     const grpc = await serveLogicGrpc({
       api: logic.api,
@@ -86,7 +89,9 @@ runService("logic", async () => {
 
     readiness.markStarted();
     return {
-      readyLine: `logic ready http=${httpAddress} grpc=${grpc.address} admin=${admin.address}`,
+      readyLine:
+        `logic ready http=${httpAddress} grpc=${grpc.address} admin=${admin.address}` +
+        (goim ? ` goim-http=${goim.address}` : ""),
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       // Not ready first, then listeners (the gRPC calls and HTTP requests in flight finish), logic, the backends.
       close: () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Router } from "express";
 import { OPENAPI_FILE } from "../src/http/openapi-route.ts";
@@ -66,6 +67,14 @@ describe("the OpenAPI document", () => {
     const registered = registeredOperations(harness.logic.http);
     assert.ok(registered.length >= 20, `the router has its routes (${registered.length})`);
     assert.deepEqual(documented, registered);
+  });
+
+  it("has a companion, docs/goim-openapi.yaml, documenting exactly the goim listener's routes", async () => {
+    const goimYaml = await readFile(resolve(import.meta.dirname, "../../../docs/goim-openapi.yaml"), "utf8");
+    const documented = openApiOperations(goimYaml);
+    assert.equal(documented.length, 7);
+    assert.deepEqual(documented, registeredOperations(harness.logic.goimHttp));
+    assert.match(goimYaml, /^openapi: 3\.1\.\d+$/m);
   });
 
   it("is OpenAPI 3.1 with the session and API key security schemes", () => {

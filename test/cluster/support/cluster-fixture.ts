@@ -37,6 +37,8 @@ export interface ClusterFixtureOptions {
   redisUrl?: string;
   /** Kafka brokers of this cluster's own instead of the shared broker. */
   kafkaBrokers?: string[];
+  /** goim compatibility mode (goim listeners on every comet and logic). */
+  goim?: boolean;
 }
 
 /** A whole distributed chatroom (2 logics, 2 comets, 2 jobs by default) on its own topic, database and key prefix. */
@@ -67,6 +69,7 @@ export async function startClusterFixture(options: ClusterFixtureOptions = {}): 
       ...(options.logics !== undefined ? { logics: options.logics } : {}),
       ...(options.comets !== undefined ? { comets: options.comets } : {}),
       ...(options.jobs !== undefined ? { jobs: options.jobs } : {}),
+      ...(options.goim ? { goim: true } : {}),
     });
     return {
       cluster,

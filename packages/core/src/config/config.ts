@@ -41,7 +41,7 @@ export function describeConfig(
 ): Array<{ env: string; default: string; description: string }> {
   return Object.values(schema).map((s) => ({
     env: s.env,
-    default: Array.isArray(s.default) ? s.default.join(",") : String(s.default),
+    default: Array.isArray(s.default) ? s.default.join(",") : s.default === null ? "" : String(s.default),
     description: s.description,
   }));
 }

@@ -1,16 +1,17 @@
 import { EventEmitter, once } from "node:events";
 import { ChatError, type LogicApi } from "@chatroom/core";
-import type {
-  ConnectRequest,
-  ConnectResponse,
-  DisconnectRequest,
-  DisconnectResponse,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  ReceiveRequest,
-  ReceiveResponse,
-  RenewOnlineRequest,
-  RenewOnlineResponse,
+import {
+  type ConnectRequest,
+  type ConnectResponse,
+  Dialect,
+  type DisconnectRequest,
+  type DisconnectResponse,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type ReceiveRequest,
+  type ReceiveResponse,
+  type RenewOnlineRequest,
+  type RenewOnlineResponse,
 } from "@chatroom/proto/grpc";
 import { AuthReply, AuthRequest } from "@chatroom/proto/protocol";
 
@@ -50,6 +51,8 @@ export class FakeLogic implements LogicApi {
   readonly received: ReceiveRequest[] = [];
   allRoomCount: Record<string, number> = {};
   heartbeatValid = true;
+  /** Heartbeat interval of goim connections. */
+  goimHeartbeatMs = 30_000;
   /** When set, connect() waits for it before answering. */
   connectGate: Promise<void> | undefined;
   onReceive: (request: ReceiveRequest) => Promise<ReceiveResponse> = async () => receiveResult();
@@ -63,6 +66,7 @@ export class FakeLogic implements LogicApi {
   async connect(request: ConnectRequest): Promise<ConnectResponse> {
     this.connects.push(request);
     this.events.emit("connect", request);
+    if (request.dialect === Dialect.DIALECT_GOIM) return this.goimConnect(request);
     const auth = AuthRequest.decode(request.token);
     const session = this.sessions.get(auth.token);
     await this.connectGate;
@@ -86,6 +90,28 @@ export class FakeLogic implements LogicApi {
       authReply,
       expiresAtMs: session.expiresAtMs ?? 0,
       sessionId: session.sessionId ?? auth.token,
+    };
+  }
+
+  /**
+   * goim's JSON auth, taken as it is: mid, room_id and accepts become the connection's (the real checks are logic's,
+   * tested there). The auth reply carries bytes so that tests see the comet write goim's empty one instead.
+   */
+  private goimConnect(request: ConnectRequest): ConnectResponse {
+    const auth = JSON.parse(new TextDecoder().decode(request.token)) as {
+      mid?: number;
+      room_id?: string;
+      accepts?: number[];
+    };
+    return {
+      memberId: auth.mid ?? 0,
+      key: `k${++this.nextKey}`,
+      roomIds: auth.room_id ? [auth.room_id] : [],
+      accepts: auth.accepts ?? [],
+      heartbeatMs: this.goimHeartbeatMs,
+      authReply: new Uint8Array([1, 2, 3]),
+      expiresAtMs: 0,
+      sessionId: "",
     };
   }
 

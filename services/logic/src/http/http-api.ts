@@ -25,7 +25,7 @@ export function httpRoutes(services: LogicServices): Route[] {
  * Every API answer: never cached (it is per session), never sniffed into HTML, never rendered as a page with any
  * active content or inside a frame, and no Referer for whatever links a client might follow from it.
  */
-const apiHeaders: RequestHandler = (_req, res, next) => {
+export const apiHeaders: RequestHandler = (_req, res, next) => {
   res.setHeader("Cache-Control", "no-store");
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");

@@ -1,18 +1,21 @@
 import { ChatError, type LogicApi, type Member } from "@chatroom/core";
-import type {
-  ConnectRequest,
-  ConnectResponse,
-  DisconnectRequest,
-  DisconnectResponse,
-  HeartbeatRequest,
-  HeartbeatResponse,
-  ReceiveRequest,
-  ReceiveResponse,
-  RenewOnlineRequest,
-  RenewOnlineResponse,
+import {
+  type ConnectRequest,
+  type ConnectResponse,
+  Dialect,
+  type DisconnectRequest,
+  type DisconnectResponse,
+  type HeartbeatRequest,
+  type HeartbeatResponse,
+  type ReceiveRequest,
+  type ReceiveResponse,
+  type RenewOnlineRequest,
+  type RenewOnlineResponse,
 } from "@chatroom/proto/grpc";
 import { AuthReply, AuthRequest, opName } from "@chatroom/proto/protocol";
 import { readCookie } from "../auth/cookies.ts";
+import { goimConnect } from "../goim/goim-connect.ts";
+import { goimReceive } from "../goim/goim-receive.ts";
 import type { LogicServices } from "../services/logic-services.ts";
 import { toRoomInfo } from "../services/views.ts";
 import { newConnectionKey, sessionIdOfKey } from "./connection-key.ts";
@@ -33,6 +36,7 @@ export class LogicApiImpl implements LogicApi {
 
   /** Authenticates an OP_AUTH (token, or the upgrade request's session cookie when empty) and registers presence. */
   async connect(request: ConnectRequest): Promise<ConnectResponse> {
+    if (request.dialect === Dialect.DIALECT_GOIM) return goimConnect(this.#services, request);
     const { authenticator, accounts, rooms, presence, config } = this.#services;
     const auth = decode(AuthRequest, request.token, "AuthRequest");
     const token = auth.token || readCookie(request.cookie, config.cookieName);
@@ -74,6 +78,8 @@ export class LogicApiImpl implements LogicApi {
   async disconnect(request: DisconnectRequest): Promise<DisconnectResponse> {
     const { presence, online } = this.#services;
     const connection = await presence.get(request.key);
+    // A key a goim client chose may have moved to another comet since: that comet's connection keeps it.
+    if (connection && connection.server !== request.server) return { has: false };
     const has = await presence.remove(request.key);
     if (connection) online.changed(connection.rooms);
     return { has };
@@ -105,10 +111,14 @@ export class LogicApiImpl implements LogicApi {
   async receive(request: ReceiveRequest): Promise<ReceiveResponse> {
     const proto = request.proto;
     if (!proto) throw new ChatError("bad_request", "missing frame");
-    const handler = receiveHandlers.get(proto.op);
-    if (!handler) throw new ChatError("bad_request", `operation ${opName(proto.op)} is not a request logic handles`);
     // Every request re-checks the session, so a logout stops a connection at once even before the comet's
     // close arrives (and a connection whose comet missed the close push is stopped at its next request).
+    if (request.dialect === Dialect.DIALECT_GOIM) {
+      await this.#requireLiveSession(request.key, request.memberId, request.dialect);
+      return goimReceive(this.#services, request);
+    }
+    const handler = receiveHandlers.get(proto.op);
+    if (!handler) throw new ChatError("bad_request", `operation ${opName(proto.op)} is not a request logic handles`);
     await this.#requireLiveSession(request.key, request.memberId);
     let member: Promise<Member> | undefined;
     return handler(this.#services, {
@@ -131,7 +141,7 @@ export class LogicApiImpl implements LogicApi {
 
   async #sessionStillValid(request: HeartbeatRequest): Promise<boolean> {
     try {
-      await this.#requireLiveSession(request.key, request.memberId);
+      await this.#requireLiveSession(request.key, request.memberId, request.dialect);
       return true;
     } catch (error) {
       if (error instanceof ChatError && SESSION_ERRORS.has(error.code)) return false;
@@ -139,9 +149,13 @@ export class LogicApiImpl implements LogicApi {
     }
   }
 
-  /** Throws session_revoked / token_expired / unauthorized unless the connection's session is live. */
-  async #requireLiveSession(key: string, memberId: number): Promise<void> {
+  /**
+   * Throws session_revoked / token_expired / unauthorized unless the connection's session is live. goim
+   * connections that were trusted or verified without a login session have none to check.
+   */
+  async #requireLiveSession(key: string, memberId: number, dialect?: Dialect): Promise<void> {
     const sessionId = sessionIdOfKey(key);
+    if (!sessionId && dialect === Dialect.DIALECT_GOIM) return;
     if (!sessionId) throw new ChatError("unauthorized", "the connection key carries no session");
     const session = await this.#services.authenticator.sessionById(sessionId);
     if (session.memberId !== memberId) throw new ChatError("unauthorized", "the session belongs to another member");

@@ -11,6 +11,7 @@ import { SessionTokens } from "../auth/session-token.ts";
 import { CACHE_MAX_ENTRIES, cachedStores } from "../cache/cached-stores.ts";
 import { MembershipCache } from "../cache/membership-cache.ts";
 import type { LogicConfig } from "../config.ts";
+import { type GoimVerifier, hmacVerifier, sessionVerifier } from "../goim/goim-verifier.ts";
 import type { LogicLogger } from "../logger.ts";
 import { instrumentRateLimiter } from "../metrics/instrument-rate-limiter.ts";
 import { instrumentStores } from "../metrics/instrument-stores.ts";
@@ -40,6 +41,8 @@ export interface LogicDeps {
   metrics?: LogicMetrics;
   /** Milliseconds since the epoch; tests may move time. */
   now?: () => number;
+  /** Checks goim's `key` on goim connections that are not trusted (default: CHATROOM_GOIM_VERIFIER's choice). */
+  goimVerifier?: GoimVerifier;
 }
 
 /** Everything the two edges (LogicApi for comets, the HTTP API) share, wired once. */
@@ -60,6 +63,7 @@ export interface LogicServices {
   rooms: RoomService;
   messages: MessageService;
   resume: ResumeService;
+  goimVerifier: GoimVerifier;
 }
 
 export function createLogicServices(deps: LogicDeps, logger: LogicLogger): LogicServices {
@@ -97,6 +101,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     readReceiptIntervalMs: config.readReceiptIntervalMs,
     logger,
   });
+  const authenticator = new Authenticator(tokens, stores.sessions, now);
   return {
     config,
     stores,
@@ -105,7 +110,7 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     metrics,
     now,
     tokens,
-    authenticator: new Authenticator(tokens, stores.sessions, now),
+    authenticator,
     publisher,
     online,
     signals,
@@ -142,5 +147,8 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
       metrics,
     }),
     resume: new ResumeService({ stores, rooms, resumePageSize: config.resumePageSize }),
+    goimVerifier:
+      deps.goimVerifier ??
+      (config.goimVerifier === "hmac" ? hmacVerifier(config.goimHmacSecret, now) : sessionVerifier(authenticator)),
   };
 }

@@ -1,4 +1,5 @@
 import type { Presence } from "@chatroom/core";
+import { isGoimRoom } from "../goim/goim-rooms.ts";
 import type { LogicLogger } from "../logger.ts";
 import type { Publisher } from "./publisher.ts";
 import { PushCoalescer } from "./push-coalescer.ts";
@@ -18,6 +19,8 @@ export function onlineNotifier(deps: {
   return new PushCoalescer({
     presence,
     namespace: "online",
+    // goim rooms get no OP_ONLINE: goim clients read counts from heartbeat replies and could not decode it.
+    skip: isGoimRoom,
     intervalMs: deps.intervalMs,
     logger: deps.logger,
     async push(roomId) {

@@ -5,6 +5,8 @@ export interface PushCoalescerOptions {
   presence: Presence;
   /** Keeps this coalescer's windows apart from others' in presence ("online", "read"). */
   namespace: string;
+  /** Keys never pushed (changes to them are ignored). */
+  skip?: (key: string) => boolean;
   /** At most one push per key per interval, cluster-wide. */
   intervalMs: number;
   /** Reads the state of `key` now and publishes it; failures are logged. */
@@ -33,7 +35,7 @@ export class PushCoalescer {
     if (this.#closed) return;
     const fresh: string[] = [];
     for (const key of keys) {
-      if (this.#pending.has(key)) continue;
+      if (this.#pending.has(key) || this.#options.skip?.(key)) continue;
       this.#pending.set(key, null);
       fresh.push(key);
     }

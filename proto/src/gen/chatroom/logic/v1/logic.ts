@@ -24,13 +24,44 @@ export const protobufPackage = "chatroom.logic.v1";
 
 export const protobufFileName = "chatroom/logic/v1/logic.proto";
 
+/**
+ * How a client connection speaks. The comet knows it from the listener and path the connection came in on; logic
+ * reads the bodies accordingly (docs/goim-compat.md).
+ */
+export const Dialect = {
+  /** DIALECT_UNSPECIFIED - chatroom's protocol: protobuf bodies (docs/protocol.md). What an older comet, which sends no dialect, means. */
+  DIALECT_UNSPECIFIED: 0,
+  /**
+   * DIALECT_GOIM - goim's: a JSON OP_AUTH body {"mid","key","room_id","platform","accepts"}, string bodies for OP_CHANGE_ROOM
+   * (a goim room `type://id`), OP_SUB and OP_UNSUB (comma-separated ops).
+   */
+  DIALECT_GOIM: 1,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type Dialect = typeof Dialect[keyof typeof Dialect];
+
+export namespace Dialect {
+  export type DIALECT_UNSPECIFIED = typeof Dialect.DIALECT_UNSPECIFIED;
+  export type DIALECT_GOIM = typeof Dialect.DIALECT_GOIM;
+  export type UNRECOGNIZED = typeof Dialect.UNRECOGNIZED;
+}
+
 export interface ConnectRequest {
   /** The comet's id. */
   server: string;
   /** The Cookie header of the WebSocket upgrade request (used when the auth token is empty). */
   cookie: string;
-  /** The OP_AUTH frame body (chatroom.protocol.v1.AuthRequest). */
+  /** The OP_AUTH frame body (chatroom.protocol.v1.AuthRequest, or goim's JSON for DIALECT_GOIM). */
   token: Uint8Array;
+  dialect?:
+    | Dialect
+    | undefined;
+  /**
+   * DIALECT_GOIM: the connection came in on the comet's internal goim listener configured to trust the client's
+   * `mid` (CHATROOM_COMET_GOIM_AUTH=trust); otherwise goim's `key` must be a credential logic verifies.
+   */
+  trusted?: boolean | undefined;
 }
 
 export interface ConnectResponse {
@@ -64,6 +95,8 @@ export interface HeartbeatRequest {
   server: string;
   /** The rooms the connection is subscribed to, so that presence lost by the store (a Redis restart) is rebuilt. */
   roomIds: string[];
+  /** DIALECT_GOIM connections without a login session (trusted or HMAC-verified) have no session to re-check. */
+  dialect?: Dialect | undefined;
 }
 
 export interface HeartbeatResponse {
@@ -96,7 +129,11 @@ export interface ReceiveRequest {
   memberId: number;
   key: string;
   server: string;
-  proto?: Proto | undefined;
+  proto?:
+    | Proto
+    | undefined;
+  /** DIALECT_GOIM: the request body is goim's (a string), not a protobuf message. */
+  dialect?: Dialect | undefined;
 }
 
 /**
@@ -114,7 +151,7 @@ export interface ReceiveResponse {
 }
 
 function createBaseConnectRequest(): ConnectRequest {
-  return { server: "", cookie: "", token: new Uint8Array(0) };
+  return { server: "", cookie: "", token: new Uint8Array(0), dialect: undefined, trusted: undefined };
 }
 
 export const ConnectRequest: MessageFns<ConnectRequest> = {
@@ -127,6 +164,12 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
     }
     if (message.token.length !== 0) {
       writer.uint32(26).bytes(message.token);
+    }
+    if (message.dialect !== undefined) {
+      writer.uint32(32).int32(message.dialect);
+    }
+    if (message.trusted !== undefined) {
+      writer.uint32(40).bool(message.trusted);
     }
     return writer;
   },
@@ -166,6 +209,22 @@ export const ConnectRequest: MessageFns<ConnectRequest> = {
             }
 
             message.token = reader.bytes();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.dialect = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.trusted = reader.bool();
             continue;
           }
         }
@@ -442,7 +501,7 @@ export const DisconnectResponse: MessageFns<DisconnectResponse> = {
 };
 
 function createBaseHeartbeatRequest(): HeartbeatRequest {
-  return { memberId: 0, key: "", server: "", roomIds: [] };
+  return { memberId: 0, key: "", server: "", roomIds: [], dialect: undefined };
 }
 
 export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
@@ -458,6 +517,9 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
     for (const v of message.roomIds) {
       writer.uint32(34).string(v!);
+    }
+    if (message.dialect !== undefined) {
+      writer.uint32(40).int32(message.dialect);
     }
     return writer;
   },
@@ -505,6 +567,14 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
             }
 
             message.roomIds.push(reader.string());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.dialect = reader.int32() as any;
             continue;
           }
         }
@@ -790,7 +860,7 @@ export const RenewOnlineResponse_AllRoomCountEntry: MessageFns<RenewOnlineRespon
 };
 
 function createBaseReceiveRequest(): ReceiveRequest {
-  return { memberId: 0, key: "", server: "", proto: undefined };
+  return { memberId: 0, key: "", server: "", proto: undefined, dialect: undefined };
 }
 
 export const ReceiveRequest: MessageFns<ReceiveRequest> = {
@@ -806,6 +876,9 @@ export const ReceiveRequest: MessageFns<ReceiveRequest> = {
     }
     if (message.proto !== undefined) {
       Proto.encode(message.proto, writer.uint32(34).fork()).join();
+    }
+    if (message.dialect !== undefined) {
+      writer.uint32(40).int32(message.dialect);
     }
     return writer;
   },
@@ -853,6 +926,14 @@ export const ReceiveRequest: MessageFns<ReceiveRequest> = {
             }
 
             message.proto = Proto.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.dialect = reader.int32() as any;
             continue;
           }
         }
