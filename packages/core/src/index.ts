@@ -18,6 +18,7 @@ export * from "./service/comet-api.ts";
 export * from "./service/logic-api.ts";
 export * from "./store/member-store.ts";
 export * from "./store/message-store.ts";
+export * from "./store/moderation-store.ts";
 export * from "./store/room-store.ts";
 export * from "./store/session-store.ts";
 export * from "./store/sqlite/migrations.ts";

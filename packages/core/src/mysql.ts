@@ -5,6 +5,7 @@ export * from "./store/mysql/mysql-errors.ts";
 export * from "./store/mysql/mysql-member-store.ts";
 export * from "./store/mysql/mysql-message-store.ts";
 export * from "./store/mysql/mysql-migrations.ts";
+export * from "./store/mysql/mysql-moderation-store.ts";
 export * from "./store/mysql/mysql-room-store.ts";
 export * from "./store/mysql/mysql-session-store.ts";
 export * from "./store/mysql/open-mysql-stores.ts";

@@ -3,11 +3,12 @@ import type { Stores } from "../store/stores.ts";
 import type { ContractFactory } from "./contract-subject.ts";
 import { memberStoreCases } from "./member-store-cases.ts";
 import { messageStoreCases } from "./message-store-cases.ts";
+import { moderationStoreCases } from "./moderation-store-cases.ts";
 import { roomStoreCases } from "./room-store-cases.ts";
 import { sessionStoreCases } from "./session-store-cases.ts";
 
 /**
- * The contract of the four stores (store/*.ts). `factory` must return empty stores (a fresh database or schema);
+ * The contract of the stores (store/*.ts). `factory` must return empty stores (a fresh database or schema);
  * cleanup closes them.
  */
 export function storesContract(name: string, factory: ContractFactory<Stores>): void {
@@ -16,5 +17,6 @@ export function storesContract(name: string, factory: ContractFactory<Stores>): 
     sessionStoreCases(factory);
     roomStoreCases(factory);
     messageStoreCases(factory);
+    moderationStoreCases(factory);
   });
 }
