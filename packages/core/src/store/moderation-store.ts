@@ -31,6 +31,8 @@ export interface ModerationStore extends Closable {
   findMute(roomId: string, memberId: number, nowMs: number): Promise<RoomRestriction | null>;
   /** The mutes in force among these members (any order). */
   mutesOf(roomId: string, memberIds: readonly number[], nowMs: number): Promise<RoomRestriction[]>;
+  /** The mutes in force of one member, in every room (any order). */
+  mutesOfMember(memberId: number, nowMs: number): Promise<RoomRestriction[]>;
 
   /** Records an invitation; false when the member was invited already (the first invitation stays). */
   invite(invitation: Invitation): Promise<boolean>;

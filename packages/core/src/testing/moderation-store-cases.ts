@@ -94,6 +94,11 @@ export function moderationStoreCases(factory: ContractFactory<Stores>): void {
         const muted = await stores.moderation.mutesOf("club", [ann.id, bob.id, cid.id, 987_654], NOW);
         assert.deepEqual(muted.map((mute) => mute.memberId).sort(), [ann.id, bob.id].sort());
         assert.deepEqual(await stores.moderation.mutesOf("club", [], NOW), []);
+        await seedRoom(stores, "other");
+        await stores.moderation.mute(restriction("other", ann.id, null));
+        const annMutes = await stores.moderation.mutesOfMember(ann.id, NOW);
+        assert.deepEqual(annMutes.map((mute) => mute.roomId).sort(), ["club", "other"]);
+        assert.deepEqual(await stores.moderation.mutesOfMember(cid.id, NOW), [], "an expired mute is none");
         assert.equal(await stores.moderation.unmute("club", bob.id, NOW), true);
         assert.equal(await stores.moderation.unmute("club", bob.id, NOW), false);
         assert.equal(await stores.moderation.unmute("club", cid.id, NOW), false, "an expired mute is none");

@@ -16,7 +16,10 @@ import { instrumentRateLimiter } from "../metrics/instrument-rate-limiter.ts";
 import { instrumentStores } from "../metrics/instrument-stores.ts";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 import { AccountService } from "./accounts.ts";
+import { LobbyOwners } from "./lobby-owners.ts";
 import { MessageService } from "./messages.ts";
+import { ModerationService } from "./moderation.ts";
+import { ModerationLists } from "./moderation-lists.ts";
 import { onlineNotifier } from "./online-notifier.ts";
 import { Publisher } from "./publisher.ts";
 import type { PushCoalescer } from "./push-coalescer.ts";
@@ -58,6 +61,8 @@ export interface LogicServices {
   memberships: MembershipCache;
   accounts: AccountService;
   rooms: RoomService;
+  moderation: ModerationService;
+  moderationLists: ModerationLists;
   messages: MessageService;
   resume: ResumeService;
 }
@@ -85,6 +90,19 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     rateLimiter,
     createRate: { capacity: config.roomCreateRateCapacity, refillPerSecond: config.roomCreateRateRefillPerSecond },
     maxRoomsPerMember: config.maxRoomsPerMember,
+    lobbyOwners: new LobbyOwners(config.lobbyOwners),
+    now,
+  });
+  const moderation = new ModerationService({
+    stores,
+    presence,
+    publisher,
+    online,
+    memberships,
+    rooms,
+    rateLimiter,
+    moderateRate: { capacity: config.moderationRateCapacity, refillPerSecond: config.moderationRateRefillPerSecond },
+    inviteRate: { capacity: config.inviteRateCapacity, refillPerSecond: config.inviteRateRefillPerSecond },
     now,
   });
   const signals = new RoomSignals({
@@ -111,6 +129,8 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     signals,
     memberships,
     rooms,
+    moderation,
+    moderationLists: new ModerationLists({ stores, moderation, now }),
     accounts: new AccountService({
       stores,
       publisher,

@@ -72,6 +72,14 @@ export class MysqlModerationStore implements ModerationStore {
     return rows.map(toRestriction);
   }
 
+  async mutesOfMember(memberId: number, nowMs: number): Promise<RoomRestriction[]> {
+    const rows = await this.#db.rows(
+      `SELECT ${RESTRICTION_COLUMNS} FROM room_mutes WHERE member_id = ? AND ${IN_FORCE}`,
+      [memberId, nowMs],
+    );
+    return rows.map(toRestriction);
+  }
+
   async invite(invitation: Invitation): Promise<boolean> {
     // A plain INSERT (INSERT IGNORE would also swallow the foreign key errors): a duplicate key means "invited".
     try {

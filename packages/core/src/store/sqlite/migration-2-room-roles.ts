@@ -30,6 +30,8 @@ export const ROOMS_AND_ROLES_SQL = `
     at_ms INTEGER NOT NULL,
     PRIMARY KEY (room_id, member_id)
   );
+  CREATE INDEX room_bans_by_member ON room_bans (member_id);
+  CREATE INDEX room_mutes_by_member ON room_mutes (member_id);
   CREATE TABLE room_invitations (
     room_id TEXT NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
     member_id INTEGER NOT NULL REFERENCES members (id) ON DELETE CASCADE,

@@ -25,6 +25,7 @@ class RestrictionTable {
   readonly find: StatementSync;
   readonly page: StatementSync;
   readonly of: (count: number) => StatementSync;
+  readonly ofMember: StatementSync;
 
   constructor(db: DatabaseSync, table: "room_bans" | "room_mutes") {
     this.upsert = db.prepare(
@@ -40,6 +41,7 @@ class RestrictionTable {
       `SELECT ${RESTRICTION_COLUMNS} FROM ${table} WHERE room_id = ? AND ${IN_FORCE} AND member_id > ?
         ORDER BY member_id LIMIT ?`,
     );
+    this.ofMember = db.prepare(`SELECT ${RESTRICTION_COLUMNS} FROM ${table} WHERE member_id = ? AND ${IN_FORCE}`);
     const byCount = new Map<number, StatementSync>();
     this.of = (count) => {
       let statement = byCount.get(count);
@@ -146,6 +148,10 @@ export class SqliteModerationStore implements ModerationStore {
       );
     }
     return found;
+  }
+
+  async mutesOfMember(memberId: number, nowMs: number): Promise<RoomRestriction[]> {
+    return this.#mutes.ofMember.all(memberId, nowMs).map(toRestriction);
   }
 
   async invite(invitation: Invitation): Promise<boolean> {
