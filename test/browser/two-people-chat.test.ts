@@ -1,40 +1,30 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Chatroom, startChatroom } from "@chatroom/all-in-one";
-import type { Browser } from "playwright-core";
-import { buildWebClient } from "../../packages/web/build.ts";
-import { launchChromium, messageWithText, openPerson, register, say } from "./support/people.ts";
+import { type BrowserRig, messageWithText, openPerson, register, say, startBrowserRig } from "./support/people.ts";
 
 const XSS = "<img src=x onerror=alert(1)>";
 
 describe("two people chatting in the web client", () => {
-  let app: Chatroom | undefined;
-  let browser: Browser | undefined;
-  let dataDir = "";
+  let rig: BrowserRig | undefined;
   let shotsDir = "";
 
   before(async () => {
-    await buildWebClient();
-    dataDir = mkdtempSync(join(tmpdir(), "chatroom-browser-data-"));
     shotsDir = mkdtempSync(join(tmpdir(), "chatroom-browser-shots-"));
-    app = await startChatroom({ port: 0, dataDir });
-    browser = await launchChromium();
+    rig = await startBrowserRig();
   });
 
   after(async () => {
-    await browser?.close();
-    await app?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   it("lets two registered people in the lobby see each other's messages, showing markup as plain text", async () => {
-    assert.ok(app && browser);
+    assert.ok(rig);
     const suffix = Date.now().toString(36);
-    const alice = await openPerson(browser, app.url);
-    const bob = await openPerson(browser, app.url);
+    const alice = await openPerson(rig.browser, rig.url);
+    const bob = await openPerson(rig.browser, rig.url);
     try {
       await register(alice, `alice_${suffix}`);
       await register(bob, `bob_${suffix}`);

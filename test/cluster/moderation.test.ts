@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ChatClientError, type RoomEvent, RoomEventType, RoomRole } from "@chatroom/client";
+import { type RoomEvent, RoomEventType, RoomRole } from "@chatroom/client";
 import { Op, RoomEvent as RoomEventCodec } from "@chatroom/proto/protocol";
+import { failureCode } from "../support/error-code.ts";
 import { RawClient } from "../support/raw-client.ts";
 import { messagesAfterFlush } from "../support/subscription-probe.ts";
 import {
@@ -11,15 +12,6 @@ import {
   startClusterFixture,
   waitFor,
 } from "./support/cluster-fixture.ts";
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "resolved";
-  } catch (error) {
-    return error instanceof ChatClientError ? error.code : String(error);
-  }
-}
 
 describe("moderation in the distributed cluster (2 logics, 2 comets, 2 jobs)", () => {
   let fixture: ClusterFixture;
@@ -72,8 +64,8 @@ describe("moderation in the distributed cluster (2 logics, 2 comets, 2 jobs)", (
 
       // Whichever logic answers (the balancer and the comets spread requests over both), the ban holds.
       for (let i = 0; i < 4; i++) {
-        assert.equal(await code(bobOnB.client.send(room, `attempt ${i}`)), "not_member");
-        assert.equal(await code(bobOnB.client.join(room)), "banned");
+        assert.equal(await failureCode(bobOnB.client.send(room, `attempt ${i}`)), "not_member");
+        assert.equal(await failureCode(bobOnB.client.join(room)), "banned");
         await assert.rejects(bob.http.sendMessage(room, `http attempt ${i}`), { status: 403 });
       }
     } finally {
@@ -96,7 +88,7 @@ describe("moderation in the distributed cluster (2 logics, 2 comets, 2 jobs)", (
     try {
       for (let i = 0; i < 4; i++) await danTab.client.send(room, `warm ${i}`);
       await aliceTab.client.mute(room, dan.id);
-      for (let i = 0; i < 4; i++) assert.equal(await code(danTab.client.send(room, `muted ${i}`)), "muted");
+      for (let i = 0; i < 4; i++) assert.equal(await failureCode(danTab.client.send(room, `muted ${i}`)), "muted");
       await aliceTab.client.setRole(room, dan.id, RoomRole.ROOM_ROLE_MODERATOR);
       await waitFor(() => danTab.client.rooms.get(room)?.role === RoomRole.ROOM_ROLE_MODERATOR, "dan's new role");
     } finally {

@@ -1,19 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ChatClientError, type RoomEvent, RoomEventType, RoomKind, RoomRole } from "@chatroom/client";
+import { type RoomEvent, RoomEventType, RoomKind, RoomRole } from "@chatroom/client";
 import { Op, RoomEvent as RoomEventCodec } from "@chatroom/proto/protocol";
+import { failureCode } from "../support/error-code.ts";
 import { RawClient } from "../support/raw-client.ts";
 import { messagesAfterFlush } from "../support/subscription-probe.ts";
 import { type Fixture, register, startFixture, waitFor } from "./support/fixture.ts";
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return "resolved";
-  } catch (error) {
-    return error instanceof ChatClientError ? error.code : String(error);
-  }
-}
 
 describe("room moderation (embedded)", () => {
   let fixture: Fixture;
@@ -61,8 +53,8 @@ describe("room moderation (embedded)", () => {
       assert.deepEqual(await messagesAfterFlush(bobRaw, room, "lobby"), ["before the ban"]);
       assert.ok(!bobTab.texts(room).includes("after the ban"));
 
-      assert.equal(await code(bobTab.client.join(room)), "banned");
-      assert.equal(await code(bobTab.client.send(room, "let me in")), "not_member");
+      assert.equal(await failureCode(bobTab.client.join(room)), "banned");
+      assert.equal(await failureCode(bobTab.client.send(room, "let me in")), "not_member");
       await aliceTab.client.unban(room, bob.memberId);
       await bobTab.client.join(room);
       await waitFor(() => bobTab.client.rooms.has(room), "bob back in the room");
@@ -88,7 +80,7 @@ describe("room moderation (embedded)", () => {
       await aliceTab.client.mute(room, dan.memberId, { durationMs: 600_000 });
       await waitFor(() => danTab.client.rooms.get(room)?.muted === true, "dan to know he is muted");
       assert.ok((danTab.client.rooms.get(room)?.mutedUntilMs ?? 0) > Date.now());
-      assert.equal(await code(danTab.client.send(room, "can I talk?")), "muted");
+      assert.equal(await failureCode(danTab.client.send(room, "can I talk?")), "muted");
       await aliceTab.client.unmute(room, dan.memberId);
       await waitFor(() => danTab.client.rooms.get(room)?.muted === false, "dan to know he is unmuted");
       await danTab.client.send(room, "thanks");
@@ -108,7 +100,7 @@ describe("room moderation (embedded)", () => {
     try {
       const info = await aliceTab.client.join(room, { create: true, private: true });
       assert.equal(info.kind, RoomKind.ROOM_KIND_PRIVATE);
-      assert.equal(await code(erinTab.client.join(room)), "room_not_found");
+      assert.equal(await failureCode(erinTab.client.join(room)), "room_not_found");
       await aliceTab.client.invite(room, erin.name);
       await waitFor(
         () => erinEvents.some((e) => e.type === RoomEventType.ROOM_EVENT_TYPE_INVITED && e.room?.roomId === room),

@@ -9,7 +9,15 @@ import { TypedEmitter } from "../src/typed-emitter.ts";
 const ME = 7;
 
 function info(roomId: string): RoomInfo {
-  const base = { name: roomId, kind: RoomKind.ROOM_KIND_PUBLIC, lastSeq: 3, peerMemberId: 0, peerUsername: "", ackedSeq: 1, online: 2 };
+  const base = {
+    name: roomId,
+    kind: RoomKind.ROOM_KIND_PUBLIC,
+    lastSeq: 3,
+    peerMemberId: 0,
+    peerUsername: "",
+    ackedSeq: 1,
+    online: 2,
+  };
   return { roomId, ...base, role: RoomRole.ROOM_ROLE_MEMBER, muted: false, mutedUntilMs: 0 };
 }
 

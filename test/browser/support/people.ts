@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startChatroom } from "@chatroom/all-in-one";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { buildWebClient } from "../../../packages/web/build.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const CHROMIUM_ARGS = [
@@ -84,4 +88,27 @@ export function messageWithText(person: Person, text: string) {
 
 export async function closePeople(...people: Person[]): Promise<void> {
   for (const person of people) await person.context.close();
+}
+
+/** The web client built, an embedded chatroom over a fresh data dir, and Chromium: what each browser test needs. */
+export interface BrowserRig {
+  url: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startBrowserRig(): Promise<BrowserRig> {
+  await buildWebClient();
+  const dataDir = mkdtempSync(join(tmpdir(), "chatroom-browser-data-"));
+  const app = await startChatroom({ port: 0, dataDir });
+  const browser = await launchChromium();
+  return {
+    url: app.url,
+    browser,
+    async close() {
+      await browser.close();
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,4 +1,7 @@
+import type { Member } from "@chatroom/core";
+import type { Request } from "express";
 import type { LogicServices } from "../services/logic-services.ts";
+import type { ModerationResult, ModerationTarget } from "../services/moderation.ts";
 import { callerOf } from "./authentication.ts";
 import { invitationJson, moderationJson, restrictionJson, roomJson } from "./json-views.ts";
 import { jsonBody, memberParam, optionalJsonBody, pathParam, queryInteger, queryLimit } from "./params.ts";
@@ -7,6 +10,42 @@ import type { Route } from "./route.ts";
 const PAGE_DEFAULT = 50;
 const PAGE_MAX = 200;
 const AFTER = { min: 0, max: Number.MAX_SAFE_INTEGER };
+
+type Impose = (
+  actor: Member,
+  roomId: unknown,
+  target: ModerationTarget,
+  durationMs: unknown,
+) => Promise<ModerationResult>;
+type Lift = (actor: Member, roomId: unknown, target: ModerationTarget) => Promise<ModerationResult>;
+
+/** PUT (impose, with an optional `durationMs`) and DELETE (lift) of a ban or mute: `/api/v1/rooms/:roomId/<what>/:memberId`. */
+function restrictionRoutes(what: "bans" | "mutes", impose: Impose, lift: Lift): Route[] {
+  const path = `/api/v1/rooms/:roomId/${what}/:memberId`;
+  const target = (req: Request, member: Member) => ({ memberId: memberParam(req, "memberId", member.id) });
+  return [
+    {
+      method: "put",
+      path,
+      auth: "session",
+      async handle(req, res) {
+        const { member } = callerOf(req);
+        const duration = optionalJsonBody(req).durationMs;
+        res.json(moderationJson(await impose(member, pathParam(req, "roomId"), target(req, member), duration)));
+      },
+    },
+    {
+      method: "delete",
+      path,
+      auth: "session",
+      async handle(req, res) {
+        const { member } = callerOf(req);
+        await lift(member, pathParam(req, "roomId"), target(req, member));
+        res.status(204).end();
+      },
+    },
+  ];
+}
 
 /** Roles, kicks, bans, mutes and invitations of public and private rooms (ModerationService checks who may). */
 export function moderationRoutes(services: LogicServices): Route[] {
@@ -47,50 +86,8 @@ export function moderationRoutes(services: LogicServices): Route[] {
         });
       },
     },
-    {
-      method: "put",
-      path: "/api/v1/rooms/:roomId/bans/:memberId",
-      auth: "session",
-      async handle(req, res) {
-        const { member } = callerOf(req);
-        const target = { memberId: memberParam(req, "memberId", member.id) };
-        const duration = optionalJsonBody(req).durationMs;
-        res.json(moderationJson(await moderation.ban(member, pathParam(req, "roomId"), target, duration)));
-      },
-    },
-    {
-      method: "delete",
-      path: "/api/v1/rooms/:roomId/bans/:memberId",
-      auth: "session",
-      async handle(req, res) {
-        const { member } = callerOf(req);
-        await moderation.unban(member, pathParam(req, "roomId"), { memberId: memberParam(req, "memberId", member.id) });
-        res.status(204).end();
-      },
-    },
-    {
-      method: "put",
-      path: "/api/v1/rooms/:roomId/mutes/:memberId",
-      auth: "session",
-      async handle(req, res) {
-        const { member } = callerOf(req);
-        const target = { memberId: memberParam(req, "memberId", member.id) };
-        const duration = optionalJsonBody(req).durationMs;
-        res.json(moderationJson(await moderation.mute(member, pathParam(req, "roomId"), target, duration)));
-      },
-    },
-    {
-      method: "delete",
-      path: "/api/v1/rooms/:roomId/mutes/:memberId",
-      auth: "session",
-      async handle(req, res) {
-        const { member } = callerOf(req);
-        await moderation.unmute(member, pathParam(req, "roomId"), {
-          memberId: memberParam(req, "memberId", member.id),
-        });
-        res.status(204).end();
-      },
-    },
+    ...restrictionRoutes("bans", moderation.ban.bind(moderation), moderation.unban.bind(moderation)),
+    ...restrictionRoutes("mutes", moderation.mute.bind(moderation), moderation.unmute.bind(moderation)),
     {
       method: "get",
       path: "/api/v1/rooms/:roomId/invitations",

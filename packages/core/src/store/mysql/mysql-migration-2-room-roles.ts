@@ -4,27 +4,29 @@ import type { MysqlMigration } from "./mysql-migrations.ts";
 // Repeated here rather than imported: mysql-migrations.ts imports this file, and a shipped migration never changes.
 const TABLE_OPTIONS = "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin";
 
-/** ALTER TABLE … ADD COLUMN unless the column exists (a rerun after a crash halfway must be harmless). */
-function addColumn(table: string, column: string, definition: string) {
+/** Runs `statement` unless `found` (an information_schema query) finds a row: a rerun after a crash is harmless. */
+function unless(found: string, values: string[], statement: string) {
   return async (connection: Queryable): Promise<void> => {
-    const found = await connection.rows(
-      `SELECT 1 AS found FROM information_schema.COLUMNS
-        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?`,
-      [table, column],
-    );
-    if (found.length === 0) await connection.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    if ((await connection.rows(found, values)).length === 0) await connection.run(statement);
   };
 }
 
+function addColumn(table: string, column: string, definition: string) {
+  return unless(
+    `SELECT 1 AS found FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?`,
+    [table, column],
+    `ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`,
+  );
+}
+
 function addIndex(table: string, index: string, columns: string) {
-  return async (connection: Queryable): Promise<void> => {
-    const found = await connection.rows(
-      `SELECT 1 AS found FROM information_schema.STATISTICS
-        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?`,
-      [table, index],
-    );
-    if (found.length === 0) await connection.run(`ALTER TABLE ${table} ADD INDEX ${index} (${columns})`);
-  };
+  return unless(
+    `SELECT 1 AS found FROM information_schema.STATISTICS
+      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?`,
+    [table, index],
+    `ALTER TABLE ${table} ADD INDEX ${index} (${columns})`,
+  );
 }
 
 function restrictionTable(table: string): string {
