@@ -41,6 +41,10 @@ export const Op = {
   ONLINE: 31,
   TYPING: 32,
   TYPING_REPLY: 33,
+  // 34–37: reserved for editing and deleting messages.
+  /** An owner's or moderator's action on a member of a room (ModerateRequest). */
+  MODERATE: 38,
+  MODERATE_REPLY: 39,
 } as const;
 
 export type Op = (typeof Op)[keyof typeof Op];

@@ -9,9 +9,12 @@ import {
   HistoryRequest,
   JoinRequest,
   LeaveRequest,
+  ModerateRequest,
+  ModerationAction,
   REQUEST_WIRE,
   type RequestName,
   ResumeRequest,
+  RoomRole,
   SendRequest,
   SubRequest,
   TypingRequest,
@@ -38,6 +41,9 @@ const SCALAR_WIRE: Record<string, string> = {
   int64: "varint",
   bool: "varint",
   "repeated int32": "varints",
+  // Enums travel as varints.
+  ModerationAction: "varint",
+  RoomRole: "varint",
 };
 
 /** Every field set to a non-default value, so that each appears on the wire. */
@@ -46,12 +52,20 @@ const FULL: Record<RequestName, Uint8Array> = {
   SendRequest: SendRequest.encode({ roomId: "r", toMemberId: 2, clientMsgId: "m", text: "x" }).finish(),
   ChangeRoomRequest: ChangeRoomRequest.encode({ roomId: "r" }).finish(),
   SubRequest: SubRequest.encode({ ops: [1000] }).finish(),
-  JoinRequest: JoinRequest.encode({ roomId: "r", create: true, name: "n" }).finish(),
+  JoinRequest: JoinRequest.encode({ roomId: "r", create: true, name: "n", private: true }).finish(),
   LeaveRequest: LeaveRequest.encode({ roomId: "r" }).finish(),
   ResumeRequest: ResumeRequest.encode({ cursors: [{ roomId: "r", lastSeq: -1 }] }).finish(),
   HistoryRequest: HistoryRequest.encode({ roomId: "r", beforeSeq: 5, afterSeq: 0, limit: 3 }).finish(),
   AckRequest: AckRequest.encode({ roomId: "r", seq: 4 }).finish(),
   TypingRequest: TypingRequest.encode({ roomId: "r" }).finish(),
+  ModerateRequest: ModerateRequest.encode({
+    roomId: "r",
+    memberId: 2,
+    username: "u",
+    action: ModerationAction.MODERATION_ACTION_BAN,
+    role: RoomRole.ROOM_ROLE_MODERATOR,
+    durationMs: 60_000,
+  }).finish(),
 };
 
 describe("strict request bodies (checkWire)", () => {

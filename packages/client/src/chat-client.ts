@@ -8,8 +8,12 @@ import {
   JoinRequest,
   LeaveReply,
   LeaveRequest,
+  ModerateReply,
+  ModerateRequest,
+  ModerationAction,
   Op,
   type RoomInfo,
+  RoomRole,
   SendReply,
   SendRequest,
   SubReply,
@@ -145,9 +149,13 @@ export class ChatClient {
     return this.#send({ roomId: "", toMemberId: memberId, clientMsgId, text });
   }
 
-  /** Joins a public room (creating it with `create`); its new messages are delivered from now on. */
-  async join(roomId: string, options: { create?: boolean; name?: string } = {}): Promise<RoomInfo> {
-    const request = { roomId, create: options.create ?? false, name: options.name ?? "" };
+  /**
+   * Joins a public room, or a private one the member is invited to (creating it with `create`, invite-only with
+   * `private`; the creator owns it); its new messages are delivered from now on.
+   */
+  async join(roomId: string, options: { create?: boolean; name?: string; private?: boolean } = {}): Promise<RoomInfo> {
+    const request: JoinRequest = { roomId, create: options.create ?? false, name: options.name ?? "" };
+    if (options.private) request.private = true;
     const reply = JoinReply.decode(await this.#request(Op.JOIN, JoinRequest.encode(request).finish()));
     if (!reply.room) throw new ChatClientError("bad_reply", "JOIN reply without a room", { requestOp: Op.JOIN });
     this.#directory.add(reply.room);
@@ -201,6 +209,64 @@ export class ChatClient {
   /** Others typing in the room right now (the `typing` event tells of every change). */
   typists(roomId: string): Array<{ memberId: number; username: string }> {
     return this.#typing.typists(roomId);
+  }
+
+  /**
+   * An owner's or moderator's action on a member of a room (or declining one's own invitation); the same rules as
+   * the HTTP API. `target` is a member id or a username. The room hears of it as an `event`.
+   */
+  async moderate(
+    roomId: string,
+    target: number | string,
+    action: ModerationAction,
+    options: { role?: RoomRole; durationMs?: number } = {},
+  ): Promise<ModerateReply> {
+    const body = ModerateRequest.encode({
+      roomId,
+      memberId: typeof target === "number" ? target : 0,
+      username: typeof target === "string" ? target : "",
+      action,
+      role: options.role ?? RoomRole.ROOM_ROLE_UNSPECIFIED,
+      durationMs: options.durationMs ?? 0,
+    }).finish();
+    return ModerateReply.decode(await this.#request(Op.MODERATE, body));
+  }
+
+  /** Owners only: makes a member a moderator, member or owner (or steps the caller down). */
+  setRole(roomId: string, target: number | string, role: RoomRole): Promise<ModerateReply> {
+    return this.moderate(roomId, target, ModerationAction.MODERATION_ACTION_SET_ROLE, { role });
+  }
+
+  kick(roomId: string, target: number | string): Promise<ModerateReply> {
+    return this.moderate(roomId, target, ModerationAction.MODERATION_ACTION_KICK);
+  }
+
+  /** Keeps the member out until unbanned, or for `durationMs` (0: until lifted). */
+  ban(roomId: string, target: number | string, options: { durationMs?: number } = {}): Promise<ModerateReply> {
+    return this.moderate(roomId, target, ModerationAction.MODERATION_ACTION_BAN, options);
+  }
+
+  unban(roomId: string, target: number | string): Promise<ModerateReply> {
+    return this.moderate(roomId, target, ModerationAction.MODERATION_ACTION_UNBAN);
+  }
+
+  /** The member may not send or type until unmuted, or for `durationMs` (0: until lifted). */
+  mute(roomId: string, target: number | string, options: { durationMs?: number } = {}): Promise<ModerateReply> {
+    return this.moderate(roomId, target, ModerationAction.MODERATION_ACTION_MUTE, options);
+  }
+
+  unmute(roomId: string, target: number | string): Promise<ModerateReply> {
+    return this.moderate(roomId, target, ModerationAction.MODERATION_ACTION_UNMUTE);
+  }
+
+  /** Invites a member to a private room (they get an INVITED event and may join once). */
+  invite(roomId: string, target: number | string): Promise<ModerateReply> {
+    return this.moderate(roomId, target, ModerationAction.MODERATION_ACTION_INVITE);
+  }
+
+  /** Withdraws an invitation, or (target: one's own member id) declines it. */
+  uninvite(roomId: string, target: number | string): Promise<ModerateReply> {
+    return this.moderate(roomId, target, ModerationAction.MODERATION_ACTION_UNINVITE);
   }
 
   /** Stores the member's read cursor for the room. */

@@ -1,9 +1,15 @@
 import { newClientMsgId } from "./client-msg-id.ts";
 import type {
   AuthResult,
+  HttpBan,
+  HttpCurrentSession,
+  HttpInvitation,
   HttpMember,
   HttpMemberRoom,
   HttpMessage,
+  HttpModerationResult,
+  HttpMyInvitation,
+  HttpRole,
   HttpRoom,
   HttpRoomDetails,
   HttpRoomMember,
@@ -71,6 +77,11 @@ export class ChatHttp {
     if (this.#remember) this.token = "";
   }
 
+  /** The session the cookie or token stands for, or null (never an error for being signed out). */
+  currentSession(): Promise<HttpCurrentSession> {
+    return this.#call("GET", "/api/v1/sessions/current");
+  }
+
   /** The member of the session, and when the session expires. */
   async me(): Promise<HttpMember> {
     return (await this.#call<{ member: HttpMember; expiresAtMs: number }>("GET", "/api/v1/me")).member;
@@ -90,9 +101,10 @@ export class ChatHttp {
     return { rooms: page.rooms, next: page.next ?? null };
   }
 
-  /** Creates a public room; the creator joins it. */
-  async createRoom(id: string, name = ""): Promise<HttpMemberRoom> {
-    return (await this.#call<{ room: HttpMemberRoom }>("POST", "/api/v1/rooms", { id, name })).room;
+  /** Creates a public (or, with `private`, an invite-only) room; the creator joins it as its owner. */
+  async createRoom(id: string, name = "", options: { private?: boolean } = {}): Promise<HttpMemberRoom> {
+    const body = options.private ? { id, name, private: true } : { id, name };
+    return (await this.#call<{ room: HttpMemberRoom }>("POST", "/api/v1/rooms", body)).room;
   }
 
   async room(id: string): Promise<HttpRoomDetails> {
@@ -152,6 +164,64 @@ export class ChatHttp {
     return (await this.#call<{ rooms: HttpMemberRoom[] }>("GET", "/api/v1/me/rooms")).rooms;
   }
 
+  /** Owners only: a member's new role (`"me"` steps the caller down). */
+  setRole(id: string, memberId: number | "me", role: HttpRole): Promise<HttpModerationResult> {
+    return this.#call("PUT", `${roomPath(id)}/members/${memberId}/role`, { role });
+  }
+
+  async kick(id: string, memberId: number): Promise<void> {
+    await this.#call("DELETE", `${roomPath(id)}/members/${memberId}`);
+  }
+
+  /** Bans until unbanned, or for `durationMs`. */
+  ban(id: string, memberId: number, options: { durationMs?: number } = {}): Promise<HttpModerationResult> {
+    return this.#call("PUT", `${roomPath(id)}/bans/${memberId}`, options);
+  }
+
+  async unban(id: string, memberId: number): Promise<void> {
+    await this.#call("DELETE", `${roomPath(id)}/bans/${memberId}`);
+  }
+
+  /** The room's bans in force (owners and moderators). */
+  async bans(
+    id: string,
+    options: { after?: number; limit?: number } = {},
+  ): Promise<{ bans: HttpBan[]; next: number | null }> {
+    return this.#call("GET", `${roomPath(id)}/bans`, undefined, { after: options.after, limit: options.limit });
+  }
+
+  /** Mutes until unmuted, or for `durationMs`. */
+  mute(id: string, memberId: number, options: { durationMs?: number } = {}): Promise<HttpModerationResult> {
+    return this.#call("PUT", `${roomPath(id)}/mutes/${memberId}`, options);
+  }
+
+  async unmute(id: string, memberId: number): Promise<void> {
+    await this.#call("DELETE", `${roomPath(id)}/mutes/${memberId}`);
+  }
+
+  /** Invites a member (by id or username) to a private room. */
+  invite(id: string, who: { memberId: number } | { username: string }): Promise<HttpModerationResult> {
+    return this.#call("POST", `${roomPath(id)}/invitations`, who);
+  }
+
+  /** A private room's pending invitations (owners and moderators). */
+  async invitations(
+    id: string,
+    options: { after?: number; limit?: number } = {},
+  ): Promise<{ invitations: HttpInvitation[]; next: number | null }> {
+    return this.#call("GET", `${roomPath(id)}/invitations`, undefined, { after: options.after, limit: options.limit });
+  }
+
+  /** Withdraws an invitation, or (`"me"`) declines one's own. */
+  async uninvite(id: string, memberId: number | "me"): Promise<void> {
+    await this.#call("DELETE", `${roomPath(id)}/invitations/${memberId}`);
+  }
+
+  /** The private rooms the caller is invited to, newest first. */
+  async myInvitations(): Promise<HttpMyInvitation[]> {
+    return (await this.#call<{ invitations: HttpMyInvitation[] }>("GET", "/api/v1/me/invitations")).invitations;
+  }
+
   #keep(result: AuthResult): AuthResult {
     if (this.#remember) this.token = result.token;
     return result;
@@ -174,6 +244,10 @@ export class ChatHttp {
     if (!response.ok) throw toApiError(response, json, text);
     return json as T;
   }
+}
+
+function roomPath(id: string): string {
+  return `/api/v1/rooms/${encodeURIComponent(id)}`;
 }
 
 function queryString(query: Query | undefined): string {

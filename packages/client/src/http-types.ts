@@ -12,10 +12,13 @@ export interface AuthResult {
   expiresAtMs: number;
 }
 
+export type HttpRole = "owner" | "moderator" | "member";
+
 export interface HttpRoom {
   id: string;
   name: string;
-  kind: "public" | "direct";
+  /** private: invite-only and never listed. */
+  kind: "public" | "private" | "direct";
   createdBy: number;
   createdAtMs: number;
   /** Highest seq stored in the room. */
@@ -28,11 +31,18 @@ export interface HttpMemberRoom extends HttpRoom {
   ackedSeq: number;
   /** For direct conversations: the other member. */
   peer: HttpMember | null;
+  /** The member's role; null in direct conversations (and rooms the caller is not in). */
+  role: HttpRole | null;
+  /** The member may not send or type here until mutedUntilMs (null: until unmuted). */
+  muted: boolean;
+  mutedUntilMs: number | null;
 }
 
 export interface HttpRoomDetails extends HttpMemberRoom {
   /** Whether the caller belongs to the room. */
   member: boolean;
+  /** Whether the caller holds an invitation to the (private) room. */
+  invited: boolean;
   /** Distinct members online in the room. */
   online: number;
 }
@@ -42,6 +52,46 @@ export interface HttpRoomMember extends HttpMember {
   ackedSeq: number;
   /** At least one live connection of the member is in the room. */
   online: boolean;
+  /** null in direct conversations. */
+  role: HttpRole | null;
+  muted: boolean;
+  mutedUntilMs: number | null;
+}
+
+/** What a moderation call did. */
+export interface HttpModerationResult {
+  roomId: string;
+  member: HttpMember;
+  action: "set_role" | "kick" | "ban" | "unban" | "mute" | "unmute" | "invite" | "uninvite";
+  role?: HttpRole;
+  /** ban, mute: when it ends (null: until lifted). */
+  untilMs?: number | null;
+}
+
+export interface HttpBan {
+  member: HttpMember;
+  untilMs: number | null;
+  byMemberId: number;
+  atMs: number;
+}
+
+export interface HttpInvitation {
+  member: HttpMember;
+  invitedBy: number;
+  atMs: number;
+}
+
+/** An invitation the caller holds. */
+export interface HttpMyInvitation {
+  room: HttpRoom;
+  invitedBy: HttpMember;
+  atMs: number;
+}
+
+/** GET /api/v1/sessions/current: the session, or null with why a credential that was sent did not count. */
+export interface HttpCurrentSession {
+  session: { member: HttpMember; expiresAtMs: number } | null;
+  reason?: "unauthorized" | "token_expired" | "session_revoked";
 }
 
 export interface HttpMessage {
@@ -53,7 +103,7 @@ export interface HttpMessage {
   text: string;
   sentAtMs: number;
   clientMsgId: string;
-  roomKind: "public" | "direct";
+  roomKind: "public" | "private" | "direct";
 }
 
 export interface HttpSendResult {

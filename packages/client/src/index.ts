@@ -1,13 +1,14 @@
 export type {
   ChatMessage,
   HistoryReply,
+  ModerateReply,
   RoomEvent,
   RoomInfo,
   RoomOnline,
   RoomResume,
   SendReply,
 } from "@chatroom/proto/protocol";
-export { FIRST_CUSTOM_OP, Op, RoomEventType, RoomKind } from "@chatroom/proto/protocol";
+export { FIRST_CUSTOM_OP, ModerationAction, Op, RoomEventType, RoomKind, RoomRole } from "@chatroom/proto/protocol";
 export type { BackoffOptions } from "./backoff.ts";
 export { backoffCap, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 export { ChatClient } from "./chat-client.ts";
@@ -30,9 +31,15 @@ export type { WebSocketConstructor, WebSocketLike } from "./frame-socket.ts";
 export type { HistoryOptions } from "./history-request.ts";
 export type {
   AuthResult,
+  HttpBan,
+  HttpCurrentSession,
+  HttpInvitation,
   HttpMember,
   HttpMemberRoom,
   HttpMessage,
+  HttpModerationResult,
+  HttpMyInvitation,
+  HttpRole,
   HttpRoom,
   HttpRoomDetails,
   HttpRoomMember,

@@ -5,6 +5,7 @@ import {
   RoomEventType,
   type RoomInfo,
   type RoomOnline,
+  RoomRole,
 } from "@chatroom/proto/protocol";
 import type { ChatClientEvents, ResumeFrom } from "./chat-client-types.ts";
 import type { RoomSequencer } from "./room-sequencer.ts";
@@ -85,19 +86,46 @@ export class RoomDirectory {
     if (room && message.seq > room.lastSeq) room.lastSeq = message.seq;
   }
 
-  /** Membership changes of the member's own, made by another connection or by the server (a new DM). */
+  /**
+   * Changes of the member's own standing, made by another connection or by the server: a join (a new DM, another
+   * tab), a leave, a kick or ban (the comets have unsubscribed this connection already), a new role, a mute.
+   */
   onEvent(event: RoomEvent): void {
     if (event.memberId !== this.#memberId()) return;
-    if (event.type === RoomEventType.ROOM_EVENT_TYPE_JOINED && event.room) this.add(event.room);
-    else if (event.type === RoomEventType.ROOM_EVENT_TYPE_LEFT) this.remove(event.room?.roomId || event.roomId);
+    switch (event.type) {
+      case RoomEventType.ROOM_EVENT_TYPE_JOINED:
+        if (event.room) this.add(event.room);
+        return;
+      case RoomEventType.ROOM_EVENT_TYPE_LEFT:
+      case RoomEventType.ROOM_EVENT_TYPE_KICKED:
+      case RoomEventType.ROOM_EVENT_TYPE_BANNED:
+        this.remove(event.room?.roomId || event.roomId);
+        return;
+      case RoomEventType.ROOM_EVENT_TYPE_ROLE_CHANGED:
+        this.#update(event.roomId, { role: event.role ?? RoomRole.ROOM_ROLE_UNSPECIFIED });
+        return;
+      case RoomEventType.ROOM_EVENT_TYPE_MUTED:
+        this.#update(event.roomId, { muted: true, mutedUntilMs: event.untilMs ?? 0 });
+        return;
+      case RoomEventType.ROOM_EVENT_TYPE_UNMUTED:
+        this.#update(event.roomId, { muted: false, mutedUntilMs: 0 });
+        return;
+    }
   }
 
-  /** Counts from heartbeat replies and OP_ONLINE pushes; rooms the member has left meanwhile are ignored. */
+  #update(roomId: string, fields: Partial<RoomInfo>): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    Object.assign(room, fields);
+    this.#emitter.emit("rooms", this.rooms);
+  }
+
   /** A read receipt: the member's own (another device read on) moves this client's read cursor too. */
   onRead(event: RoomEvent): void {
     if (event.memberId === this.#memberId()) this.acked(event.roomId, event.seq);
   }
 
+  /** Counts from heartbeat replies and OP_ONLINE pushes; rooms the member has left meanwhile are ignored. */
   setOnline(counts: readonly RoomOnline[]): void {
     let changed = false;
     for (const { roomId, count } of counts) {

@@ -13,6 +13,9 @@ export type ErrorCode =
   | "session_revoked"
   | "forbidden"
   | "not_member"
+  | "insufficient_role"
+  | "banned"
+  | "muted"
   | "not_found"
   | "room_not_found"
   | "member_not_found"
@@ -36,6 +39,9 @@ const STATUS: Record<ErrorCode, number> = {
   session_revoked: 401,
   forbidden: 403,
   not_member: 403,
+  insufficient_role: 403,
+  banned: 403,
+  muted: 403,
   not_found: 404,
   room_not_found: 404,
   member_not_found: 404,

@@ -18,7 +18,14 @@ export interface Session {
   revokedAtMs: number | null;
 }
 
-export type RoomKind = "public" | "direct";
+/**
+ * public: listed, anyone may join; private: not listed, joined by invitation only (docs/protocol.md, "Rooms and
+ * roles"); direct: the conversation of two members.
+ */
+export type RoomKind = "public" | "private" | "direct";
+
+/** A member's role in a public or private room; direct conversations have none (both are members). */
+export type RoomRole = "owner" | "moderator" | "member";
 
 export interface Room {
   id: string;
@@ -36,6 +43,26 @@ export interface Membership {
   joinedAtMs: number;
   /** The member's read cursor (last OP_ACK), 0 when none. */
   ackedSeq: number;
+  role: RoomRole;
+}
+
+/** A ban or a mute of a member in a room. */
+export interface RoomRestriction {
+  roomId: string;
+  memberId: number;
+  /** When it ends by itself; null: until lifted. */
+  untilMs: number | null;
+  /** Who imposed it. */
+  byMemberId: number;
+  atMs: number;
+}
+
+/** A pending invitation of a member into a private room (used up by joining, or withdrawn). */
+export interface Invitation {
+  roomId: string;
+  memberId: number;
+  invitedBy: number;
+  atMs: number;
 }
 
 export interface StoredMessage {

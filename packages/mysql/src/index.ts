@@ -6,6 +6,7 @@ export * from "./mysql-errors.ts";
 export * from "./mysql-member-store.ts";
 export * from "./mysql-message-store.ts";
 export * from "./mysql-migrations.ts";
+export * from "./mysql-moderation-store.ts";
 export * from "./mysql-room-store.ts";
 export * from "./mysql-session-store.ts";
 export * from "./open-mysql-stores.ts";

@@ -2,7 +2,11 @@ import { createHash } from "node:crypto";
 import { ChatError } from "@chatroom/core";
 import { MysqlDatabase, type Queryable } from "./mysql-database.ts";
 import { ER_NO_SUCH_TABLE, mysqlErrno } from "./mysql-errors.ts";
+import { MYSQL_MIGRATION_2_ROOM_ROLES } from "./mysql-migration-2-room-roles.ts";
 import { intColumn } from "./mysql-rows.ts";
+
+/** A statement, or a step that decides what to run (MySQL 8 has no ADD COLUMN IF NOT EXISTS). */
+export type MysqlMigrationStep = string | ((connection: Queryable) => Promise<void>);
 
 export interface MysqlMigration {
   /** 1, 2, 3…: applied in this order, each exactly once per database. */
@@ -10,9 +14,9 @@ export interface MysqlMigration {
   name: string;
   /**
    * Run one by one. MySQL commits DDL implicitly, so a migration is not atomic: write each statement so that
-   * running it again after a crash halfway is harmless (CREATE … IF NOT EXISTS).
+   * running it again after a crash halfway is harmless (CREATE … IF NOT EXISTS, or a step that checks first).
    */
-  statements: readonly string[];
+  statements: readonly MysqlMigrationStep[];
 }
 
 // Text columns compare and sort by code point (utf8mb4_bin) and keep every byte, 4-byte emoji included.
@@ -85,6 +89,7 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
       ) ${TABLE_OPTIONS}`,
     ],
   },
+  MYSQL_MIGRATION_2_ROOM_ROLES,
 ];
 
 /** The schema version this build expects. */
@@ -149,7 +154,10 @@ export async function migrateMysql(
       const applied: number[] = [];
       for (const migration of ordered) {
         if (done.has(migration.version)) continue;
-        for (const statement of migration.statements) await connection.run(statement);
+        for (const step of migration.statements) {
+          if (typeof step === "string") await connection.run(step);
+          else await step(connection);
+        }
         await connection.run(
           "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, UTC_TIMESTAMP(3))",
           [migration.version, migration.name],

@@ -3,6 +3,7 @@ import { MysqlDatabase, type MysqlDatabaseOptions } from "./mysql-database.ts";
 import { MysqlMemberStore } from "./mysql-member-store.ts";
 import { MysqlMessageStore, type MysqlMessageStoreOptions } from "./mysql-message-store.ts";
 import { assertMysqlSchemaCurrent, migrateMysql } from "./mysql-migrations.ts";
+import { MysqlModerationStore } from "./mysql-moderation-store.ts";
 import { MysqlRoomStore } from "./mysql-room-store.ts";
 import { MysqlSessionStore } from "./mysql-session-store.ts";
 
@@ -15,7 +16,7 @@ export interface MysqlStoresOptions extends MysqlDatabaseOptions, MysqlMessageSt
 }
 
 /**
- * Opens one pool, migrates or checks the schema, and returns the four stores over it. Rejects with
+ * Opens one pool, migrates or checks the schema, and returns the stores over it. Rejects with
  * ChatError("unavailable") when the server cannot be reached; close() ends the pool.
  */
 export async function openMysqlStores(options: MysqlStoresOptions): Promise<Stores> {
@@ -34,6 +35,7 @@ export async function openMysqlStores(options: MysqlStoresOptions): Promise<Stor
     sessions: new MysqlSessionStore(db),
     rooms: new MysqlRoomStore(db),
     messages,
+    moderation: new MysqlModerationStore(db),
     close: () => {
       // Appends still queued are written first: their callers are waiting for them.
       closing ??= messages.close().then(() => db.close());

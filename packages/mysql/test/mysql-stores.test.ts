@@ -151,11 +151,18 @@ describe("MySQL migrations", () => {
         [name],
       );
       assert.deepEqual(
-        tables.map((row) => [row.name, row.engine]),
-        ["members", "memberships", "messages", "rooms", "schema_migrations", "sessions"].map((table) => [
-          table,
-          "InnoDB",
-        ]),
+        tables.map((row) => [row.name, row.engine]).sort(([a], [b]) => String(a).localeCompare(String(b))),
+        [
+          "members",
+          "memberships",
+          "messages",
+          "room_bans",
+          "room_invitations",
+          "room_mutes",
+          "rooms",
+          "schema_migrations",
+          "sessions",
+        ].map((table) => [table, "InnoDB"]),
       );
       const [text] = await db.rows(
         `SELECT character_set_name AS charset, collation_name AS collation FROM information_schema.columns

@@ -4,23 +4,36 @@ import {
   type ChatHttp,
   type ChatMessage,
   type HttpMember,
+  type RoomEvent,
+  RoomEventType,
   type RoomInfo,
 } from "@chatroom/client";
+import { Attention } from "./attention.ts";
 import { BannerView } from "./banner-view.ts";
 import { ComposerView } from "./composer-view.ts";
 import { type Conversation, Conversations } from "./conversation.ts";
 import { ConversationHeaderView } from "./conversation-header-view.ts";
 import { byId, frameScheduler, setText } from "./dom.ts";
 import { messageOf } from "./error-text.ts";
-import { MembersView } from "./members-view.ts";
+import { Invitations } from "./invitations.ts";
+import { MembersPanel } from "./members-panel.ts";
 import { MessageActions } from "./message-actions.ts";
 import { MessageListView } from "./message-list-view.ts";
-import { directRoomId } from "./room-ids.ts";
+import { ReadCursors } from "./read-cursors.ts";
+import { ReadMarker } from "./read-marker.ts";
+import { directRoomId, roomTitle, unreadCount } from "./room-ids.ts";
+import { ownEventNotice } from "./room-notices.ts";
 import { SidebarView } from "./sidebar-view.ts";
+import { TypingLineView } from "./typing-line-view.ts";
 
 const LAST_ROOM_KEY = "chatroom.lastRoom";
-const ACK_DELAY_MS = 400;
-const MEMBERS_REFRESH_MS = 3000;
+/** Events that change who is in a room (and so its member list and read cursors). */
+const MEMBERSHIP_EVENTS: ReadonlySet<RoomEventType> = new Set([
+  RoomEventType.ROOM_EVENT_TYPE_JOINED,
+  RoomEventType.ROOM_EVENT_TYPE_LEFT,
+  RoomEventType.ROOM_EVENT_TYPE_KICKED,
+  RoomEventType.ROOM_EVENT_TYPE_BANNED,
+]);
 
 /**
  * The signed-in chat: one ChatClient (cookie-authenticated WebSocket), the views, and what is open. `enter` starts
@@ -30,23 +43,30 @@ export class ChatApp {
   readonly #http: ChatHttp;
   readonly #onSignedOut: (message: string) => void;
   readonly #conversations = new Conversations();
+  readonly #cursors = new ReadCursors();
   readonly #root = byId("app");
   readonly #banner = new BannerView();
+  readonly #attention = new Attention();
   readonly #sidebar: SidebarView;
+  readonly #invitations: Invitations;
   readonly #list: MessageListView;
   readonly #composer: ComposerView;
   readonly #header: ConversationHeaderView;
-  readonly #members: MembersView;
+  readonly #typingLine = new TypingLineView();
+  readonly #members: MembersPanel;
   readonly #actions: MessageActions;
+  readonly #reads = new ReadMarker(
+    () => this.#client,
+    () => (this.#current ? { roomId: this.#current, room: this.#currentRoom() } : null),
+  );
   readonly #renderMessages = frameScheduler(() => this.#drawMessages());
-  readonly #renderSidebar = frameScheduler(() => this.#sidebar.render(this.#rooms, this.#current));
+  readonly #renderSidebar = frameScheduler(() => this.#drawSidebar());
   #client: ChatClient | null = null;
   #me: HttpMember = { id: 0, username: "" };
   #current: string | null = null;
   /** The other member of a direct conversation that will be created by the first message. */
   #peer: { id: number; username: string } | null = null;
-  #ackTimer: ReturnType<typeof setTimeout> | undefined;
-  #membersLoadedAt = 0;
+  #muteTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(http: ChatHttp, onSignedOut: (message: string) => void) {
     this.#http = http;
@@ -54,8 +74,15 @@ export class ChatApp {
     this.#sidebar = new SidebarView({
       onOpen: (roomId) => this.open(roomId),
       onJoin: (roomId) => this.#join(roomId),
-      onCreate: (roomId, name) => this.#create(roomId, name),
+      onCreate: (roomId, name, isPrivate) => this.#create(roomId, name, isPrivate),
       listRooms: (after) => this.#http.listRooms({ after, limit: 50 }),
+    });
+    this.#invitations = new Invitations({
+      http,
+      client: () => this.#client,
+      join: (roomId) => this.#join(roomId),
+      notify: (text) => this.#banner.show(text, "error", 4000),
+      me: () => this.#me.id,
     });
     this.#list = new MessageListView(
       byId("messages"),
@@ -81,19 +108,38 @@ export class ChatApp {
       underfilled: () => this.#list.underfilled,
       notify: (text) => this.#banner.show(text, "error", 4000),
     });
-    this.#composer = new ComposerView((text) => this.#actions.send(text));
-    this.#header = new ConversationHeaderView(this.#composer);
-    this.#members = new MembersView(
-      (member) => this.#openDirect(member),
-      (open) => open && void this.#refreshMembers(true),
+    this.#composer = new ComposerView(
+      (text) => this.#actions.send(text),
+      () => {
+        if (this.#current && !this.#peer) void this.#client?.typing(this.#current);
+      },
     );
+    this.#header = new ConversationHeaderView(this.#composer);
+    this.#members = new MembersPanel({
+      http,
+      client: () => this.#client,
+      open: () =>
+        this.#current ? { roomId: this.#current, room: this.#currentRoom(), peer: this.#peer !== null } : null,
+      me: () => this.#me.id,
+      onMembers: (roomId, members) => {
+        this.#cursors.seed(roomId, members);
+        this.#renderMessages();
+      },
+      onMessage: (member) => this.#openDirect(member),
+      notify: (text) => this.#banner.show(text, "error", 4000),
+    });
     byId("leave-room").addEventListener("click", () => void this.#leave());
     byId("logout").addEventListener("click", () => void this.#logout());
-    byId("toggle-sidebar").addEventListener("click", () => {
-      this.#root.dataset.sidebar = this.#root.dataset.sidebar === "open" ? "closed" : "open";
+    const setSidebar = (open: boolean) => {
+      this.#root.dataset.sidebar = open ? "open" : "closed";
+    };
+    byId("toggle-sidebar").addEventListener("click", () => setSidebar(this.#root.dataset.sidebar !== "open"));
+    byId("drawer-backdrop").addEventListener("click", () => setSidebar(false));
+    document.addEventListener("visibilitychange", () => {
+      this.#reads.schedule();
+      this.#renderSidebar();
     });
-    document.addEventListener("visibilitychange", () => this.#scheduleAck());
-    window.addEventListener("focus", () => this.#scheduleAck());
+    window.addEventListener("focus", () => this.#reads.schedule());
   }
 
   get #rooms(): ReadonlyMap<string, RoomInfo> {
@@ -132,11 +178,19 @@ export class ChatApp {
     client.on("rooms", () => this.#onRooms());
     client.on("online", () => {
       this.#drawHeader();
-      void this.#refreshMembers(false);
+      void this.#members.refresh(false);
     });
-    client.on("event", (event) => {
-      if (event.roomId === this.#current) void this.#refreshMembers(true);
+    client.on("event", (event) => this.#onEvent(event));
+    client.on("typing", (detail) => {
+      if (detail.roomId === this.#current) this.#typingLine.render(detail.members.map((m) => m.username));
     });
+    client.on("read", (detail) => {
+      if (detail.memberId === this.#me.id) return;
+      if (this.#cursors.read(detail.roomId, detail.memberId, detail.username, detail.seq)) {
+        if (detail.roomId === this.#current) this.#renderMessages();
+      }
+    });
+    void this.#invitations.load();
     try {
       await client.connect();
     } catch (error) {
@@ -153,17 +207,18 @@ export class ChatApp {
 
   /** Opens a room; `peer` when it is a direct conversation the first message will create. */
   open(roomId: string, peer: { id: number; username: string } | null = null): void {
-    this.#flushAck();
+    this.#reads.flush();
     this.#current = roomId;
     this.#peer = peer;
     this.#root.dataset.sidebar = "closed";
     localStorage.setItem(LAST_ROOM_KEY, roomId);
     const conversation = this.#conversations.get(roomId);
+    this.#typingLine.render(this.#client?.typists(roomId).map((m) => m.username) ?? []);
     this.#draw();
     this.#composer.focus();
     if (!conversation.loadedLatest) void this.#actions.loadLatest(conversation);
-    void this.#refreshMembers(true);
-    this.#scheduleAck();
+    void this.#members.refresh(true);
+    this.#reads.schedule();
   }
 
   #openDirect(member: { id: number; username: string }): void {
@@ -182,19 +237,27 @@ export class ChatApp {
     return this.#current ? this.#conversations.get(this.#current) : null;
   }
 
+  #currentRoom(): RoomInfo | undefined {
+    return this.#current ? this.#rooms.get(this.#current) : undefined;
+  }
+
   #onMessage(message: ChatMessage): void {
     this.#conversations.get(message.roomId).add(message);
     if (message.roomId === this.#current) {
       this.#renderMessages();
-      this.#scheduleAck();
+      this.#reads.schedule();
     }
     this.#renderSidebar();
+    const room = this.#rooms.get(message.roomId);
+    if (message.senderId !== this.#me.id && room) {
+      this.#attention.message(message, roomTitle(room), () => this.open(message.roomId));
+    }
   }
 
   #onRooms(): void {
     if (this.#peer && this.#current && this.#rooms.has(this.#current)) this.#peer = null;
     if (this.#current && !this.#peer && !this.#rooms.has(this.#current) && this.#client?.state === "open") {
-      // Left elsewhere (another tab): move to a room the member still has.
+      // Left elsewhere (another tab), kicked or banned: move to a room the member still has.
       const next = this.#rooms.has("lobby") ? "lobby" : this.#rooms.keys().next().value;
       if (next) this.open(next);
       else this.#current = null;
@@ -202,54 +265,34 @@ export class ChatApp {
     this.#draw();
   }
 
-  /** Acks the open room up to its newest message a moment after it changed (only while the page is visible). */
-  #scheduleAck(): void {
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
-    if (document.visibilityState !== "visible") return;
-    this.#ackTimer = setTimeout(() => this.#flushAck(), ACK_DELAY_MS);
-  }
-
-  /** Sends the scheduled ack now (before switching rooms, so that the room left is marked read). */
-  #flushAck(): void {
-    if (this.#ackTimer === undefined) return;
-    clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
-    const roomId = this.#current;
-    const room = roomId ? this.#rooms.get(roomId) : undefined;
-    if (!roomId || !room || room.lastSeq <= room.ackedSeq || this.#client?.state !== "open") return;
-    this.#client.ack(roomId, room.lastSeq).catch(() => undefined);
-  }
-
-  async #refreshMembers(force: boolean): Promise<void> {
-    const roomId = this.#current;
-    if (!roomId || !this.#members.open) return;
-    if (this.#peer) {
-      this.#members.render([], this.#me.id);
-      return;
+  #onEvent(event: RoomEvent): void {
+    if (event.memberId === this.#me.id) {
+      const notice = ownEventNotice(event);
+      if (notice) this.#banner.show(notice, event.type === RoomEventType.ROOM_EVENT_TYPE_INVITED ? "ok" : "warn", 6000);
+      this.#invitations.apply(event);
+    } else if (MEMBERSHIP_EVENTS.has(event.type) && event.type !== RoomEventType.ROOM_EVENT_TYPE_JOINED) {
+      this.#cursors.forget(event.roomId, event.memberId);
     }
-    if (!force && Date.now() - this.#membersLoadedAt < MEMBERS_REFRESH_MS) return;
-    this.#membersLoadedAt = Date.now();
-    try {
-      const { members } = await this.#http.members(roomId, { limit: 200 });
-      if (roomId === this.#current) this.#members.render(members, this.#me.id);
-    } catch (error) {
-      this.#members.showError(messageOf(error));
+    if (event.roomId === this.#current) {
+      void this.#members.refresh(true);
     }
   }
 
-  async #join(roomId: string): Promise<void> {
+  async #join(roomId: string): Promise<boolean> {
     try {
       await this.#clientOrThrow().join(roomId);
+      this.#invitations.used(roomId);
       this.open(roomId);
+      return true;
     } catch (error) {
       this.#banner.show(`Could not join ${roomId}: ${messageOf(error)}`, "error", 4000);
+      return false;
     }
   }
 
-  async #create(roomId: string, name: string): Promise<string | null> {
+  async #create(roomId: string, name: string, isPrivate: boolean): Promise<string | null> {
     try {
-      await this.#clientOrThrow().join(roomId, { create: true, name: name || roomId });
+      await this.#clientOrThrow().join(roomId, { create: true, name: name || roomId, private: isPrivate });
       this.open(roomId);
       return null;
     } catch (error) {
@@ -286,9 +329,12 @@ export class ChatApp {
     this.#client = null;
     void client?.close();
     this.#conversations.clear();
+    this.#cursors.clear();
+    this.#invitations.clear();
     this.#current = null;
     this.#peer = null;
     this.#banner.hide();
+    this.#attention.title(0);
     this.#root.hidden = true;
     this.#onSignedOut(message);
   }
@@ -300,18 +346,35 @@ export class ChatApp {
 
   #draw(): void {
     this.#drawHeader();
-    this.#sidebar.render(this.#rooms, this.#current);
+    this.#drawSidebar();
     this.#drawMessages();
   }
 
+  /** The room list and the unread total in the tab title (the open room counts only while the page is hidden). */
+  #drawSidebar(): void {
+    this.#sidebar.render(this.#rooms, this.#current);
+    const reading = document.visibilityState === "visible" ? this.#current : null;
+    let unread = 0;
+    for (const room of this.#rooms.values()) if (room.roomId !== reading) unread += unreadCount(room);
+    this.#attention.title(unread);
+  }
+
   #drawHeader(): void {
-    const room = this.#current ? this.#rooms.get(this.#current) : undefined;
+    const room = this.#currentRoom();
     const online = this.#current ? this.#client?.online.get(this.#current) : undefined;
-    this.#header.render(room, this.#peer, online);
+    clearTimeout(this.#muteTimer);
+    const mutedUntil = room?.muted ? (room.mutedUntilMs ?? 0) : null;
+    // A timed mute ends by itself: draw the composer again then.
+    if (mutedUntil) this.#muteTimer = setTimeout(() => this.#drawHeader(), Math.max(0, mutedUntil - Date.now()) + 50);
+    this.#header.render(room, this.#peer, online, mutedUntil);
   }
 
   #drawMessages(): void {
     const empty = this.#current ? "No messages yet. Say hello!" : "Join or create a room to start chatting.";
-    this.#list.render(this.#conversation(), empty);
+    const conversation = this.#conversation();
+    const last = conversation?.messages.at(-1);
+    const seenBy =
+      conversation && last ? this.#cursors.seenBy(conversation.roomId, last.seq, [this.#me.id, last.senderId]) : [];
+    this.#list.render(conversation, empty, { seenBy });
   }
 }

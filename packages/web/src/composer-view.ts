@@ -1,13 +1,17 @@
-import { byId } from "./dom.ts";
+import { byId, setText } from "./dom.ts";
 
-/** The message box: Enter sends, Shift+Enter starts a new line; it grows with its text up to a limit. */
+/**
+ * The message box: Enter sends, Shift+Enter starts a new line; it grows with its text up to a limit. Typing in it
+ * tells `onTyping` (the SDK sends at most one typing signal per room every few seconds).
+ */
 export class ComposerView {
   readonly #form = byId<HTMLFormElement>("composer");
   readonly #input = byId<HTMLTextAreaElement>("composer-input");
   readonly #button = this.#form.querySelector("button") as HTMLButtonElement;
+  readonly #notice = byId("composer-notice");
 
   /** `onSend` returns false to keep the text in the box (nothing was sent). */
-  constructor(onSend: (text: string) => boolean) {
+  constructor(onSend: (text: string) => boolean, onTyping: () => void = () => {}) {
     const submit = () => {
       const text = this.#input.value;
       if (!text.trim()) return;
@@ -26,13 +30,22 @@ export class ComposerView {
         submit();
       }
     });
-    this.#input.addEventListener("input", () => this.#fit());
+    this.#input.addEventListener("input", () => {
+      this.#fit();
+      if (this.#input.value.trim() !== "") onTyping();
+    });
   }
 
   setEnabled(enabled: boolean, placeholder: string): void {
     this.#input.disabled = !enabled;
     this.#button.disabled = !enabled;
     this.#input.placeholder = placeholder;
+  }
+
+  /** A line above the box saying why it cannot be used (a mute); "" hides it. */
+  notice(text: string): void {
+    setText(this.#notice, text);
+    this.#notice.hidden = text === "";
   }
 
   focus(): void {

@@ -20,12 +20,14 @@ const auth = new AuthView(async (action, username, password) => {
 });
 const chat = new ChatApp(http, (message) => auth.show(message));
 
+/** "Am I signed in?" asked without a failed request for a visitor who is not (GET /api/v1/me would be a 401). */
 async function boot(): Promise<void> {
   try {
-    const member = await http.me();
-    void chat.enter(member);
+    const { session, reason } = await http.currentSession();
+    if (session) void chat.enter(session.member);
+    else auth.show(reason === "token_expired" ? "Your session has expired. Please log in again." : "");
   } catch (error) {
-    auth.show(error instanceof ApiError && error.status === 401 ? "" : authErrorText(error));
+    auth.show(authErrorText(error));
   }
 }
 

@@ -1,11 +1,23 @@
 import type { ChatMessage } from "@chatroom/client";
 import type { Conversation, PendingSend } from "./conversation.ts";
+import { dayKey, dayLabel } from "./dates.ts";
 import { h } from "./dom.ts";
 
 export interface MessageListHandlers {
   onLoadOlder(): void;
   onRetry(clientMsgId: string): void;
   onDiscard(clientMsgId: string): void;
+  /**
+   * Controls shown with a stored message (a per-message menu: editing and deleting will live there); none when
+   * absent or empty.
+   */
+  actionsFor?(message: ChatMessage): Node[];
+}
+
+/** What the list shows besides messages. */
+export interface MessageListExtras {
+  /** Who (besides the viewer and its sender) has read the newest message, shown under it. */
+  seenBy: readonly string[];
 }
 
 /** Near the top by this much, scroll-back loads older messages. */
@@ -48,7 +60,7 @@ export class MessageListView {
     return this.#container.scrollHeight <= this.#container.clientHeight + LOAD_OLDER_THRESHOLD_PX;
   }
 
-  render(conversation: Conversation | null, emptyText: string): void {
+  render(conversation: Conversation | null, emptyText: string, extras: MessageListExtras = { seenBy: [] }): void {
     const c = this.#container;
     const switched = conversation?.roomId !== this.#roomId;
     if (switched) this.#nodes.clear();
@@ -61,7 +73,22 @@ export class MessageListView {
       children.push(h("p", { class: "empty", text: emptyText }));
     } else {
       children.push(this.#edge(conversation));
-      for (const message of conversation.messages) children.push(this.#messageNode(message));
+      const now = Date.now();
+      let day = "";
+      for (const message of conversation.messages) {
+        // A separator before the first message of each local day (date separators).
+        const key = dayKey(message.sentAtMs);
+        if (key !== day) {
+          day = key;
+          children.push(
+            h("div", { class: "day-separator", testid: "date-separator", text: dayLabel(message.sentAtMs, now) }),
+          );
+        }
+        children.push(this.#messageNode(message));
+      }
+      if (extras.seenBy.length > 0 && conversation.messages.length > 0) {
+        children.push(h("div", { class: "seen-by", testid: "seen-by", text: seenByText(extras.seenBy) }));
+      }
       for (const send of conversation.pending.values()) children.push(this.#pendingNode(send));
       if (conversation.messages.length === 0 && conversation.pending.size === 0 && conversation.loadedLatest) {
         children.push(h("p", { class: "empty", text: emptyText }));
@@ -112,6 +139,7 @@ export class MessageListView {
         }),
       ),
       h("p", { class: "text", testid: "message-text", text: message.text }),
+      ...(this.#handlers.actionsFor?.(message) ?? []),
     );
     this.#nodes.set(key, node);
     return node;
@@ -157,4 +185,11 @@ export class MessageListView {
       status,
     );
   }
+}
+
+/** "Seen by bob", "Seen by bob and carol", "Seen by bob, carol and 3 others". */
+export function seenByText(names: readonly string[]): string {
+  if (names.length <= 2) return `Seen by ${names.join(" and ")}`;
+  if (names.length === 3) return `Seen by ${names[0]}, ${names[1]} and ${names[2]}`;
+  return `Seen by ${names[0]}, ${names[1]} and ${names.length - 2} others`;
 }

@@ -11,9 +11,13 @@ export function isDirect(room: Pick<RoomInfo, "kind" | "roomId">): boolean {
   return room.kind === RoomKind.ROOM_KIND_DIRECT || room.roomId.startsWith("dm:");
 }
 
+export function isPrivate(room: Pick<RoomInfo, "kind">): boolean {
+  return room.kind === RoomKind.ROOM_KIND_PRIVATE;
+}
+
 export function roomTitle(room: RoomInfo): string {
   if (isDirect(room)) return `@${room.peerUsername || "someone"}`;
-  return room.name ? `# ${room.name}` : `# ${room.roomId}`;
+  return `# ${room.name || room.roomId}`;
 }
 
 export function unreadCount(room: RoomInfo): number {

@@ -1,18 +1,22 @@
 import type { HttpRoom, RoomInfo } from "@chatroom/client";
 import { byId, h, setText } from "./dom.ts";
 import { messageOf } from "./error-text.ts";
-import { isDirect, PUBLIC_ROOM_ID, roomTitle, unreadCount } from "./room-ids.ts";
+import { isDirect, isPrivate, PUBLIC_ROOM_ID, roomTitle, unreadCount } from "./room-ids.ts";
 
 export interface SidebarHandlers {
   onOpen(roomId: string): void;
-  onJoin(roomId: string): Promise<void>;
+  /** Resolves true when the room was joined. */
+  onJoin(roomId: string): Promise<boolean>;
   /** Resolves with an error text, or null when the room was created. */
-  onCreate(roomId: string, name: string): Promise<string | null>;
+  onCreate(roomId: string, name: string, isPrivate: boolean): Promise<string | null>;
   /** A page of public rooms after `after` (by id). */
   listRooms(after: string | undefined): Promise<{ rooms: HttpRoom[]; next: string | null }>;
 }
 
-/** The room list (with unread counts), direct conversations, the public room browser and the create form. */
+/**
+ * The room list (with unread counts), direct conversations, the public room browser (rooms not joined yet; it
+ * closes once one is joined) and the create form (public or private).
+ */
 export class SidebarView {
   readonly #handlers: SidebarHandlers;
   readonly #roomList = byId<HTMLUListElement>("room-list");
@@ -60,6 +64,7 @@ export class SidebarView {
         onClick: () => this.#handlers.onOpen(room.roomId),
       },
       h("span", { class: "name", text: roomTitle(room) }),
+      isPrivate(room) && h("span", { class: "private-badge", testid: "private-badge", text: "private" }),
       unread > 0 && h("span", { class: "badge", testid: "unread-badge", text: unread > 99 ? "99+" : String(unread) }),
     );
     return h("li", {}, button);
@@ -90,30 +95,37 @@ export class SidebarView {
   }
 
   #renderBrowse(): void {
-    const items = this.#browsed.map((room) => {
-      const joined = this.#rooms.has(room.id);
-      const action = h(
-        "button",
-        {
-          class: joined ? "secondary join" : "join",
-          testid: joined ? "browse-open" : "browse-join",
-          attrs: { type: "button" },
-          dataset: { roomId: room.id },
-          onClick: () => {
-            if (joined) this.#handlers.onOpen(room.id);
-            else void this.#handlers.onJoin(room.id);
+    // Rooms the member is in already are in the room list above; the browser offers the others.
+    const items = this.#browsed
+      .filter((room) => !this.#rooms.has(room.id))
+      .map((room) => {
+        const action = h(
+          "button",
+          {
+            class: "join",
+            testid: "browse-join",
+            attrs: { type: "button" },
+            dataset: { roomId: room.id },
+            onClick: async (event) => {
+              const button = event.currentTarget as HTMLButtonElement;
+              button.disabled = true;
+              if (await this.#handlers.onJoin(room.id)) this.#browsePanel.hidden = true;
+              else button.disabled = false;
+            },
           },
-        },
-        joined ? "Open" : "Join",
-      );
-      return h(
-        "li",
-        { testid: "browse-item", dataset: { roomId: room.id } },
-        h("span", { class: "name", text: room.name ? `# ${room.name}` : `# ${room.id}` }),
-        action,
-      );
-    });
-    if (items.length === 0) items.push(h("li", { class: "muted small", text: "No public rooms yet." }));
+          "Join",
+        );
+        return h(
+          "li",
+          { testid: "browse-item", dataset: { roomId: room.id } },
+          h("span", { class: "name", text: room.name ? `# ${room.name}` : `# ${room.id}` }),
+          action,
+        );
+      });
+    if (items.length === 0) {
+      const text = this.#browsed.length === 0 ? "No public rooms yet." : "You are in every public room listed.";
+      items.push(h("li", { class: "muted small", testid: "browse-empty", text }));
+    }
     this.#browseList.replaceChildren(...items);
   }
 
@@ -128,7 +140,8 @@ export class SidebarView {
     setText(this.#createError, "");
     const submit = form.querySelector("button");
     if (submit) submit.disabled = true;
-    const error = await this.#handlers.onCreate(roomId, nameInput.value.trim());
+    const isPrivate = byId<HTMLInputElement>("create-room-private").checked;
+    const error = await this.#handlers.onCreate(roomId, nameInput.value.trim(), isPrivate);
     if (submit) submit.disabled = false;
     if (error) {
       setText(this.#createError, error);

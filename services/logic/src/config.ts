@@ -140,6 +140,35 @@ export const logicConfigSchema = {
     "Public rooms one member may belong to (direct conversations are limited by the room creation rate)",
     { min: 1 },
   ),
+  moderationRateCapacity: setting.int(
+    "CHATROOM_MODERATION_RATE_CAPACITY",
+    30,
+    "Burst of moderation actions (role changes, kicks, bans, mutes, their reversal) one member may take",
+    { min: 1 },
+  ),
+  moderationRateRefillPerSecond: positiveNumber(
+    "CHATROOM_MODERATION_RATE_REFILL_PER_SECOND",
+    1,
+    "Sustained moderation actions per second per member",
+  ),
+  inviteRateCapacity: setting.int(
+    "CHATROOM_INVITE_RATE_CAPACITY",
+    20,
+    "Burst of invitations to private rooms one member may send (each reaches the invitee at once)",
+    { min: 1 },
+  ),
+  inviteRateRefillPerSecond: positiveNumber(
+    "CHATROOM_INVITE_RATE_REFILL_PER_SECOND",
+    20 / 3600,
+    "Sustained invitations per second per member (default 20 an hour)",
+  ),
+  lobbyOwners: setting.list(
+    "CHATROOM_LOBBY_OWNERS",
+    [],
+    "Usernames (comma-separated, any case) that own the lobby, the room everyone joins and nobody created: they " +
+      "appoint its moderators and may kick, ban and mute there. Applied at start and when they join. Empty: " +
+      "nobody moderates the lobby",
+  ),
   maxConnectionsPerMember: setting.int(
     "CHATROOM_MAX_CONNECTIONS_PER_MEMBER",
     20,

@@ -42,6 +42,8 @@ export interface Harness {
 export interface HarnessOptions {
   /** Where logic logs (default: nowhere). */
   logger?: LogicLogger;
+  /** Logic's clock (default Date.now): tests of expiries move it. */
+  now?: () => number;
 }
 
 export async function startHarness(
@@ -70,6 +72,7 @@ export async function startHarness(
     rateLimiter,
     config,
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   const app = express();
   // As the processes do (logic's main, the all-in-one): CHATROOM_TRUST_PROXY decides whose X-Forwarded-* counts.

@@ -41,6 +41,7 @@ export function roomStoreCases(factory: ContractFactory<Stores>): void {
       await withSubject(factory, async (stores) => {
         for (const id of ["delta", "alpha", "charlie", "bravo", "echo"]) await seedRoom(stores, id);
         await seedRoom(stores, directRoomId(1, 2), "direct");
+        await seedRoom(stores, "bravo-private", "private");
         const first = await stores.rooms.listPublic({ limit: 2 });
         assert.deepEqual(
           first.map((room) => room.id),
@@ -85,7 +86,13 @@ export function roomStoreCases(factory: ContractFactory<Stores>): void {
           first.map((membership) => membership.memberId),
           ids.slice(0, 3),
         );
-        assert.deepEqual(first[0], { roomId: "lobby", memberId: ids[0], joinedAtMs: 5_000 + ids[0]!, ackedSeq: 0 });
+        assert.deepEqual(first[0], {
+          roomId: "lobby",
+          memberId: ids[0],
+          joinedAtMs: 5_000 + ids[0]!,
+          ackedSeq: 0,
+          role: "member",
+        });
         const rest = await stores.rooms.members("lobby", { afterMemberId: ids[2]!, limit: 3 });
         assert.deepEqual(
           rest.map((membership) => membership.memberId),
@@ -117,8 +124,82 @@ export function roomStoreCases(factory: ContractFactory<Stores>): void {
           memberId: ann.id,
           joinedAtMs: 10,
           ackedSeq: 1,
+          role: "member",
         });
         assert.deepEqual(await stores.rooms.roomsOf(987_654), []);
+      });
+    });
+
+    it("keeps a private room private: listed nowhere, read back as private, its id taken", async () => {
+      await withSubject(factory, async (stores) => {
+        const secret = await seedRoom(stores, "secret", "private");
+        assert.equal(secret.kind, "private");
+        assert.equal((await stores.rooms.get("secret"))?.kind, "private");
+        assert.deepEqual(await stores.rooms.listPublic({ limit: 10 }), []);
+        await assert.rejects(seedRoom(stores, "secret"), (error) => isChatError(error) && error.code === "room_exists");
+        const ann = await seedMember(stores, "ann");
+        await stores.rooms.join("secret", ann.id, 10);
+        const [entry] = await stores.rooms.roomsOf(ann.id);
+        assert.equal(entry?.room.kind, "private");
+      });
+    });
+
+    it("gives members roles: joined with one, changed by setRole, lost with the membership", async () => {
+      await withSubject(factory, async (stores) => {
+        const ann = await seedMember(stores, "ann");
+        const bob = await seedMember(stores, "bob");
+        await seedRoom(stores, "club");
+        assert.equal(await stores.rooms.join("club", ann.id, 10, "owner"), true);
+        assert.equal(await stores.rooms.join("club", bob.id, 20), true);
+        assert.equal(await stores.rooms.join("club", ann.id, 30, "member"), false, "a second join changes nothing");
+        assert.equal((await stores.rooms.membership("club", ann.id))?.role, "owner");
+        assert.deepEqual(await stores.rooms.membership("club", bob.id), {
+          roomId: "club",
+          memberId: bob.id,
+          joinedAtMs: 20,
+          ackedSeq: 0,
+          role: "member",
+        });
+        assert.equal(await stores.rooms.membership("club", 987_654), null);
+        assert.equal(await stores.rooms.setRole("club", bob.id, "moderator"), true);
+        assert.equal(await stores.rooms.setRole("club", bob.id, "moderator"), true, "unchanged still reports a member");
+        assert.equal(await stores.rooms.setRole("club", 987_654, "moderator"), false);
+        assert.equal((await stores.rooms.roomsOf(bob.id))[0]?.membership.role, "moderator");
+        await stores.rooms.leave("club", bob.id);
+        await stores.rooms.join("club", bob.id, 40);
+        assert.equal((await stores.rooms.membership("club", bob.id))?.role, "member", "coming back: a member again");
+      });
+    });
+
+    it("lists the members with a role, longest-standing first", async () => {
+      await withSubject(factory, async (stores) => {
+        await seedRoom(stores, "club");
+        const [m1, m2, m3, m4] = [
+          await seedMember(stores, "m1"),
+          await seedMember(stores, "m2"),
+          await seedMember(stores, "m3"),
+          await seedMember(stores, "m4"),
+        ];
+        assert.ok(m1 && m2 && m3 && m4);
+        await stores.rooms.join("club", m1.id, 300, "moderator");
+        await stores.rooms.join("club", m2.id, 100, "moderator");
+        await stores.rooms.join("club", m3.id, 200);
+        await stores.rooms.join("club", m4.id, 100, "moderator");
+        const moderators = await stores.rooms.withRole("club", "moderator", 10);
+        const tied = [m2.id, m4.id].sort((a, b) => a - b);
+        assert.deepEqual(
+          moderators.map((m) => m.memberId),
+          [...tied, m1.id],
+        );
+        assert.deepEqual(
+          (await stores.rooms.withRole("club", "moderator", 1)).map((m) => m.memberId),
+          [tied[0]],
+        );
+        assert.deepEqual(
+          (await stores.rooms.withRole("club", "member", 10)).map((m) => m.memberId),
+          [m3.id],
+        );
+        assert.deepEqual(await stores.rooms.withRole("club", "owner", 10), []);
       });
     });
 

@@ -17,6 +17,7 @@ export function cachedStores(stores: Stores, invalidation: InvalidationBus, ttlM
     sessions,
     rooms: stores.rooms,
     messages: stores.messages,
+    moderation: stores.moderation,
     close: () => stores.close(),
   };
 }

@@ -2,7 +2,7 @@ import type { Request, Response } from "express";
 import { sessionCookie } from "../auth/cookies.ts";
 import type { LoginResult } from "../services/accounts.ts";
 import type { LogicServices } from "../services/logic-services.ts";
-import { callerOf } from "./authentication.ts";
+import { callerOf, optionalCaller } from "./authentication.ts";
 import { clientAddress } from "./client-address.ts";
 import { memberJson, memberRoomJson } from "./json-views.ts";
 import { jsonBody } from "./params.ts";
@@ -46,6 +46,22 @@ export function accountRoutes(services: LogicServices): Route[] {
       async handle(req, res) {
         const body = jsonBody(req);
         sendLogin(req, res, 200, await accounts.login(body.username, body.password, clientAddress(req)));
+      },
+    },
+    {
+      // The page's first question, "am I signed in?", answered without an error either way (GET /api/v1/me is a
+      // 401 without a session, which a browser shows as a failed request).
+      method: "get",
+      path: "/api/v1/sessions/current",
+      auth: "none",
+      async handle(req, res) {
+        const found = await optionalCaller(services, req);
+        if ("caller" in found) {
+          const { member, session } = found.caller;
+          res.json({ session: { member: memberJson(member), expiresAtMs: session.expiresAtMs } });
+        } else {
+          res.json({ session: null, ...(found.reason ? { reason: found.reason } : {}) });
+        }
       },
     },
     {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import { ChatError, type Member, type Session } from "@chatroom/core";
+import { ChatError, type ErrorCode, type Member, type Session } from "@chatroom/core";
 import type { Request, RequestHandler } from "express";
 import { readCookie } from "../auth/cookies.ts";
 import type { LogicServices } from "../services/logic-services.ts";
@@ -47,6 +47,28 @@ export function requireSession(services: LogicServices): RequestHandler {
     next();
   };
 }
+
+/**
+ * The caller of a request that may come without a session: the same checks as requireSession, but an absent,
+ * forged, expired or revoked credential is an answer (the ChatError's code) rather than a failure. Other failures
+ * (the store down) still throw.
+ */
+export async function optionalCaller(
+  services: LogicServices,
+  req: Request,
+): Promise<{ caller: Caller } | { reason: ErrorCode | null }> {
+  try {
+    const credential = sessionCredential(req, services.config.cookieName);
+    if (!credential.token) return { reason: null };
+    const session = await services.authenticator.authenticate(credential.token);
+    return { caller: { session, member: await services.accounts.memberOf(session) } };
+  } catch (error) {
+    if (error instanceof ChatError && SIGNED_OUT.has(error.code)) return { reason: error.code };
+    throw error;
+  }
+}
+
+const SIGNED_OUT: ReadonlySet<ErrorCode> = new Set(["unauthorized", "token_expired", "session_revoked"]);
 
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();

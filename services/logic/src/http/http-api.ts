@@ -7,6 +7,7 @@ import { requireApiKey, requireSession } from "./authentication.ts";
 import { errorHandler, notFound } from "./errors.ts";
 import { goimRoutes } from "./goim-routes.ts";
 import { messageRoutes } from "./message-routes.ts";
+import { moderationRoutes } from "./moderation-routes.ts";
 import { openApiRoute } from "./openapi-route.ts";
 import { roomRoutes } from "./room-routes.ts";
 import type { Route } from "./route.ts";
@@ -15,6 +16,7 @@ export function httpRoutes(services: LogicServices): Route[] {
   return [
     ...accountRoutes(services),
     ...roomRoutes(services),
+    ...moderationRoutes(services),
     ...messageRoutes(services),
     ...goimRoutes(services),
     openApiRoute(),

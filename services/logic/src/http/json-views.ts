@@ -1,6 +1,8 @@
 import type { Member, Room } from "@chatroom/core";
 import { type ChatMessage, RoomKind } from "@chatroom/proto/protocol";
-import type { RoomDetails, RoomMemberView } from "../services/rooms.ts";
+import type { ModerationResult } from "../services/moderation.ts";
+import type { BanView, InvitationView } from "../services/moderation-lists.ts";
+import type { RoomDetails, RoomMemberView } from "../services/room-queries.ts";
 import type { MemberRoom } from "../services/views.ts";
 
 /** The JSON shapes of the HTTP API (docs/openapi.yaml components.schemas). */
@@ -20,16 +22,58 @@ export function roomJson(room: Room) {
   };
 }
 
+/** A mute as the JSON views carry it: `muted`, and when it ends (null: until lifted, or not muted). */
+function muteJson(mute: { untilMs: number | null } | null) {
+  return { muted: mute !== null, mutedUntilMs: mute?.untilMs ?? null };
+}
+
 export function memberRoomJson(view: MemberRoom) {
-  return { ...roomJson(view.room), ackedSeq: view.ackedSeq, peer: view.peer ? memberJson(view.peer) : null };
+  return {
+    ...roomJson(view.room),
+    ackedSeq: view.ackedSeq,
+    peer: view.peer ? memberJson(view.peer) : null,
+    role: view.role,
+    ...muteJson(view.mute),
+  };
 }
 
 export function roomDetailsJson(details: RoomDetails) {
-  return { ...memberRoomJson(details), member: details.member, online: details.online };
+  return { ...memberRoomJson(details), member: details.member, invited: details.invited, online: details.online };
 }
 
 export function roomMemberJson(member: RoomMemberView) {
-  return { ...member };
+  return {
+    id: member.id,
+    username: member.username,
+    joinedAtMs: member.joinedAtMs,
+    ackedSeq: member.ackedSeq,
+    online: member.online,
+    role: member.role,
+    ...muteJson(member.mute),
+  };
+}
+
+export function moderationJson(result: ModerationResult) {
+  return {
+    roomId: result.roomId,
+    member: memberJson(result.member),
+    action: result.action,
+    ...(result.role === undefined ? {} : { role: result.role }),
+    ...(result.untilMs === undefined ? {} : { untilMs: result.untilMs }),
+  };
+}
+
+export function restrictionJson(view: BanView) {
+  return {
+    member: { id: view.memberId, username: view.username },
+    untilMs: view.untilMs,
+    byMemberId: view.byMemberId,
+    atMs: view.atMs,
+  };
+}
+
+export function invitationJson(view: InvitationView) {
+  return { member: { id: view.memberId, username: view.username }, invitedBy: view.invitedBy, atMs: view.atMs };
 }
 
 export function messageJson(message: ChatMessage) {
@@ -42,6 +86,11 @@ export function messageJson(message: ChatMessage) {
     text: message.text,
     sentAtMs: message.sentAtMs,
     clientMsgId: message.clientMsgId,
-    roomKind: message.roomKind === RoomKind.ROOM_KIND_DIRECT ? "direct" : "public",
+    roomKind: roomKindName(message.roomKind),
   };
+}
+
+function roomKindName(kind: RoomKind): "public" | "private" | "direct" {
+  if (kind === RoomKind.ROOM_KIND_DIRECT) return "direct";
+  return kind === RoomKind.ROOM_KIND_PRIVATE ? "private" : "public";
 }

@@ -65,3 +65,21 @@ export function pathParam(req: Request, name: string): string {
   if (typeof value !== "string") throw new ChatError("bad_request", `missing path parameter ${name}`);
   return value;
 }
+
+/** The JSON object body of a request that may come without one (then {}). */
+export function optionalJsonBody(req: Request): Record<string, unknown> {
+  return req.body === undefined ||
+    req.body === null ||
+    (typeof req.body === "object" && Object.keys(req.body).length === 0)
+    ? {}
+    : jsonBody(req);
+}
+
+/** A member id path parameter: a positive integer, or `me` for the caller. */
+export function memberParam(req: Request, name: string, callerId: number): number {
+  const raw = pathParam(req, name);
+  if (raw === "me") return callerId;
+  const value = Number(raw);
+  if (!/^\d{1,15}$/.test(raw) || value <= 0) throw new ChatError("bad_request", `${name} must be a positive integer`);
+  return value;
+}

@@ -1,3 +1,4 @@
+import { ChatError } from "@chatroom/core";
 import type { LogicServices } from "../services/logic-services.ts";
 import { callerOf } from "./authentication.ts";
 import { memberRoomJson, roomDetailsJson, roomJson, roomMemberJson } from "./json-views.ts";
@@ -27,7 +28,10 @@ export function roomRoutes(services: LogicServices): Route[] {
       auth: "session",
       async handle(req, res) {
         const body = jsonBody(req);
-        const view = await rooms.create(callerOf(req).member, body.id, body.name);
+        if (body.private !== undefined && typeof body.private !== "boolean") {
+          throw new ChatError("bad_request", "private must be a boolean");
+        }
+        const view = await rooms.create(callerOf(req).member, body.id, body.name, { private: body.private === true });
         res.status(201).json({ room: memberRoomJson(view) });
       },
     },

@@ -1,4 +1,4 @@
-import { ChatError, type Member } from "@chatroom/core";
+import { ChatError } from "@chatroom/core";
 import type { ReceiveResponse } from "@chatroom/proto/grpc";
 import {
   AckReply,
@@ -6,7 +6,6 @@ import {
   ChangeRoomReply,
   ChangeRoomRequest,
   ChatMessage,
-  checkWire,
   HEADER_LENGTH,
   HistoryReply,
   HistoryRequest,
@@ -15,8 +14,6 @@ import {
   LeaveReply,
   LeaveRequest,
   Op,
-  REQUEST_WIRE,
-  type RequestName,
   ResumeReply,
   ResumeRequest,
   RoomKind,
@@ -27,39 +24,12 @@ import {
   TypingReply,
   TypingRequest,
 } from "@chatroom/proto/protocol";
-import type { LogicServices } from "../services/logic-services.ts";
 import { toRoomInfo } from "../services/views.ts";
 import { protoFrame, rawBatches, receiveResponse } from "./frames.ts";
+import { moderate } from "./moderate-handler.ts";
+import { decode, type ReceiveHandler, type RequestContext } from "./request-context.ts";
 
-/** One client request as a handler sees it. */
-export interface RequestContext {
-  memberId: number;
-  key: string;
-  seq: number;
-  body: Uint8Array;
-  /** The requesting member, read once on first use. */
-  member(): Promise<Member>;
-}
-
-export type ReceiveHandler = (services: LogicServices, request: RequestContext) => Promise<ReceiveResponse>;
-
-interface Decoder<T> {
-  decode(input: Uint8Array): T;
-}
-
-/**
- * Decodes a request body strictly: anything but the message's own fields is a bad_request that changes nothing
- * (ts-proto alone would read many garbage bodies as an empty message).
- */
-export function decode<T>(type: Decoder<T>, body: Uint8Array, name: RequestName): T {
-  const problem = checkWire(body, REQUEST_WIRE[name]);
-  if (problem) throw new ChatError("bad_request", `malformed ${name} body: ${problem}`);
-  try {
-    return type.decode(body);
-  } catch (error) {
-    throw new ChatError("bad_request", `malformed ${name} body`, { cause: error });
-  }
-}
+export { decode, type ReceiveHandler, type RequestContext } from "./request-context.ts";
 
 function reply(op: number, request: RequestContext, body: Uint8Array, fields: Partial<ReceiveResponse> = {}) {
   return receiveResponse({ ...fields, protos: [protoFrame(op, request.seq, body)] });
@@ -114,7 +84,11 @@ const send: ReceiveHandler = async (services, request) => {
 
 const join: ReceiveHandler = async (services, request) => {
   const body = decode(JoinRequest, request.body, "JoinRequest");
-  const view = await services.rooms.join(await request.member(), body.roomId, { create: body.create, name: body.name });
+  const view = await services.rooms.join(await request.member(), body.roomId, {
+    create: body.create,
+    name: body.name,
+    private: body.private ?? false,
+  });
   await services.presence.updateRooms(request.key, { join: [view.room.id] });
   services.online.changed([view.room.id]);
   const online = await services.presence.onlineCounts([view.room.id]);
@@ -193,7 +167,7 @@ const ack: ReceiveHandler = async (services, request) => {
 /** "I am typing": published to the room at most once per member per interval, never stored. */
 const typing: ReceiveHandler = async (services, request) => {
   const body = decode(TypingRequest, request.body, "TypingRequest");
-  const room = await services.rooms.requireMember(request.memberId, body.roomId);
+  const room = await services.rooms.requireSpeaker(request.memberId, body.roomId);
   await services.signals.typing(await request.member(), room.id);
   return reply(Op.TYPING_REPLY, request, TypingReply.encode({ roomId: room.id }).finish());
 };
@@ -210,4 +184,5 @@ export const receiveHandlers: ReadonlyMap<number, ReceiveHandler> = new Map([
   [Op.HISTORY, history],
   [Op.ACK, ack],
   [Op.TYPING, typing],
+  [Op.MODERATE, moderate],
 ]);

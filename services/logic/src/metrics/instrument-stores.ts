@@ -12,6 +12,7 @@ export function instrumentStores(stores: Stores, metrics: LogicMetrics): Stores 
     sessions: timed(stores.sessions, "sessions", metrics),
     rooms: timed(stores.rooms, "rooms", metrics),
     messages: timed(stores.messages, "messages", metrics),
+    moderation: timed(stores.moderation, "moderation", metrics),
     close: () => stores.close(),
   };
 }

@@ -17,7 +17,10 @@ import { instrumentRateLimiter } from "../metrics/instrument-rate-limiter.ts";
 import { instrumentStores } from "../metrics/instrument-stores.ts";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 import { AccountService } from "./accounts.ts";
+import { LobbyOwners } from "./lobby-owners.ts";
 import { MessageService } from "./messages.ts";
+import { ModerationService } from "./moderation.ts";
+import { ModerationLists } from "./moderation-lists.ts";
 import { onlineNotifier } from "./online-notifier.ts";
 import { Publisher } from "./publisher.ts";
 import type { PushCoalescer } from "./push-coalescer.ts";
@@ -61,6 +64,8 @@ export interface LogicServices {
   memberships: MembershipCache;
   accounts: AccountService;
   rooms: RoomService;
+  moderation: ModerationService;
+  moderationLists: ModerationLists;
   messages: MessageService;
   resume: ResumeService;
   goimVerifier: GoimVerifier;
@@ -89,6 +94,19 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     rateLimiter,
     createRate: { capacity: config.roomCreateRateCapacity, refillPerSecond: config.roomCreateRateRefillPerSecond },
     maxRoomsPerMember: config.maxRoomsPerMember,
+    lobbyOwners: new LobbyOwners(config.lobbyOwners),
+    now,
+  });
+  const moderation = new ModerationService({
+    stores,
+    presence,
+    publisher,
+    online,
+    memberships,
+    rooms,
+    rateLimiter,
+    moderateRate: { capacity: config.moderationRateCapacity, refillPerSecond: config.moderationRateRefillPerSecond },
+    inviteRate: { capacity: config.inviteRateCapacity, refillPerSecond: config.inviteRateRefillPerSecond },
     now,
   });
   const signals = new RoomSignals({
@@ -116,6 +134,8 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
     signals,
     memberships,
     rooms,
+    moderation,
+    moderationLists: new ModerationLists({ stores, moderation, now }),
     accounts: new AccountService({
       stores,
       publisher,

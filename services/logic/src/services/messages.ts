@@ -166,7 +166,7 @@ export class MessageService {
     const hasPeer = input.toMemberId !== undefined && input.toMemberId !== 0;
     if (hasRoom === hasPeer) throw new ChatError("bad_request", "give exactly one of room id and recipient member id");
     if (hasPeer) return this.#deps.rooms.ensureDirect(sender, input.toMemberId ?? 0);
-    return this.#deps.rooms.requireMember(sender.id, input.roomId);
+    return this.#deps.rooms.requireSpeaker(sender.id, input.roomId);
   }
 
   async #consumeSendToken(memberId: number): Promise<void> {

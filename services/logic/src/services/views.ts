@@ -1,15 +1,45 @@
-import type { Member, Room, StoredMessage } from "@chatroom/core";
-import { type ChatMessage, type RoomInfo, RoomKind } from "@chatroom/proto/protocol";
+import type { Member, Room, RoomRole, StoredMessage } from "@chatroom/core";
+import { type ChatMessage, type RoomInfo, RoomKind, RoomRole as WireRole } from "@chatroom/proto/protocol";
 
-/** A room as one member sees it: their read cursor and, for a direct conversation, the other member. */
+/**
+ * A room as one member sees it: their read cursor, role and mute and, for a direct conversation, the other member.
+ */
 export interface MemberRoom {
   room: Room;
   ackedSeq: number;
   peer: Pick<Member, "id" | "username"> | null;
+  /** null in direct conversations, and for a room the member is only invited to. */
+  role: RoomRole | null;
+  /** The member's mute in force (untilMs null: until lifted), or null. */
+  mute: { untilMs: number | null } | null;
 }
 
+const KIND: Record<Room["kind"], RoomKind> = {
+  public: RoomKind.ROOM_KIND_PUBLIC,
+  private: RoomKind.ROOM_KIND_PRIVATE,
+  direct: RoomKind.ROOM_KIND_DIRECT,
+};
+
+const ROLE: Record<RoomRole, WireRole> = {
+  member: WireRole.ROOM_ROLE_MEMBER,
+  moderator: WireRole.ROOM_ROLE_MODERATOR,
+  owner: WireRole.ROOM_ROLE_OWNER,
+};
+
 export function roomKindOf(room: Pick<Room, "kind">): RoomKind {
-  return room.kind === "direct" ? RoomKind.ROOM_KIND_DIRECT : RoomKind.ROOM_KIND_PUBLIC;
+  return KIND[room.kind];
+}
+
+export function wireRole(role: RoomRole): WireRole {
+  return ROLE[role];
+}
+
+/** The domain role of a wire role; null for UNSPECIFIED or an unknown number. */
+export function roleOfWire(role: number): RoomRole | null {
+  if (role === WireRole.ROOM_ROLE_MEMBER) return "member";
+  if (role === WireRole.ROOM_ROLE_MODERATOR) return "moderator";
+  if (role === WireRole.ROOM_ROLE_OWNER) return "owner";
+  return null;
 }
 
 export function toChatMessage(message: StoredMessage, kind: Room["kind"]): ChatMessage {
@@ -28,7 +58,7 @@ export function toChatMessage(message: StoredMessage, kind: Room["kind"]): ChatM
 
 /** `online`: distinct members online in the room, when the caller read it (AuthReply, JoinReply). */
 export function toRoomInfo(view: MemberRoom, online = 0): RoomInfo {
-  return {
+  const info: RoomInfo = {
     roomId: view.room.id,
     name: view.room.name,
     kind: roomKindOf(view.room),
@@ -38,4 +68,10 @@ export function toRoomInfo(view: MemberRoom, online = 0): RoomInfo {
     ackedSeq: view.ackedSeq,
     online,
   };
+  if (view.role !== null) {
+    info.role = ROLE[view.role];
+    info.muted = view.mute !== null;
+    info.mutedUntilMs = view.mute?.untilMs ?? 0;
+  }
+  return info;
 }

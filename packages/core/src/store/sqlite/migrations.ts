@@ -1,4 +1,5 @@
 import type { DatabaseSync } from "node:sqlite";
+import { ROOMS_AND_ROLES_SQL } from "./migration-2-room-roles.ts";
 import { intColumn, transaction } from "./sqlite-database.ts";
 
 export interface Migration {
@@ -60,6 +61,11 @@ export const MIGRATIONS: readonly Migration[] = [
         UNIQUE (sender_id, client_msg_id)
       );
     `,
+  },
+  {
+    version: 2,
+    name: "room roles, private rooms, bans, mutes and invitations",
+    sql: ROOMS_AND_ROLES_SQL,
   },
 ];
 

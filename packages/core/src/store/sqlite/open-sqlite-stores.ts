@@ -3,6 +3,7 @@ import { migrate } from "./migrations.ts";
 import { openSqliteDatabase, type SqliteDatabaseOptions } from "./sqlite-database.ts";
 import { SqliteMemberStore } from "./sqlite-member-store.ts";
 import { SqliteMessageStore } from "./sqlite-message-store.ts";
+import { SqliteModerationStore } from "./sqlite-moderation-store.ts";
 import { SqliteRoomStore } from "./sqlite-room-store.ts";
 import { SqliteSessionStore } from "./sqlite-session-store.ts";
 
@@ -11,7 +12,7 @@ export interface SqliteStoresOptions extends SqliteDatabaseOptions {
   path: string;
 }
 
-/** Opens the database, brings its schema up to date and returns the four stores over it. */
+/** Opens the database, brings its schema up to date and returns the stores over it. */
 export function openSqliteStores(options: SqliteStoresOptions): Stores {
   const db = openSqliteDatabase(options.path, options);
   try {
@@ -23,6 +24,7 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
       sessions: new SqliteSessionStore(db),
       rooms: new SqliteRoomStore(db),
       messages,
+      moderation: new SqliteModerationStore(db),
       close: async () => {
         if (closed) return;
         closed = true;

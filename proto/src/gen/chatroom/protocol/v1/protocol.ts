@@ -15,6 +15,8 @@ export const RoomKind = {
   ROOM_KIND_UNSPECIFIED: 0,
   ROOM_KIND_PUBLIC: 1,
   ROOM_KIND_DIRECT: 2,
+  /** ROOM_KIND_PRIVATE - Invite-only: not listed; joined only with an invitation from an owner or moderator. */
+  ROOM_KIND_PRIVATE: 3,
   UNRECOGNIZED: -1,
 } as const;
 
@@ -24,7 +26,30 @@ export namespace RoomKind {
   export type ROOM_KIND_UNSPECIFIED = typeof RoomKind.ROOM_KIND_UNSPECIFIED;
   export type ROOM_KIND_PUBLIC = typeof RoomKind.ROOM_KIND_PUBLIC;
   export type ROOM_KIND_DIRECT = typeof RoomKind.ROOM_KIND_DIRECT;
+  export type ROOM_KIND_PRIVATE = typeof RoomKind.ROOM_KIND_PRIVATE;
   export type UNRECOGNIZED = typeof RoomKind.UNRECOGNIZED;
+}
+
+/**
+ * A member's role in a public or private room. Owners may do everything to anyone but other owners (roles
+ * included); moderators may invite, kick, ban and mute plain members.
+ */
+export const RoomRole = {
+  ROOM_ROLE_UNSPECIFIED: 0,
+  ROOM_ROLE_MEMBER: 1,
+  ROOM_ROLE_MODERATOR: 2,
+  ROOM_ROLE_OWNER: 3,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type RoomRole = typeof RoomRole[keyof typeof RoomRole];
+
+export namespace RoomRole {
+  export type ROOM_ROLE_UNSPECIFIED = typeof RoomRole.ROOM_ROLE_UNSPECIFIED;
+  export type ROOM_ROLE_MEMBER = typeof RoomRole.ROOM_ROLE_MEMBER;
+  export type ROOM_ROLE_MODERATOR = typeof RoomRole.ROOM_ROLE_MODERATOR;
+  export type ROOM_ROLE_OWNER = typeof RoomRole.ROOM_ROLE_OWNER;
+  export type UNRECOGNIZED = typeof RoomRole.UNRECOGNIZED;
 }
 
 export const RoomEventType = {
@@ -42,6 +67,19 @@ export const RoomEventType = {
    * CHATROOM_READ_RECEIPT_INTERVAL_MS). Sent to the room, the member's own other devices included.
    */
   ROOM_EVENT_TYPE_READ: 4,
+  /**
+   * ROOM_EVENT_TYPE_ROLE_CHANGED - Moderation (sent to the room; KICKED, BANNED, INVITED and UNINVITED also to the member's own connections, with
+   * `room`). A kicked or banned member's connections are unsubscribed from the room on every comet at once.
+   */
+  ROOM_EVENT_TYPE_ROLE_CHANGED: 5,
+  ROOM_EVENT_TYPE_KICKED: 6,
+  ROOM_EVENT_TYPE_BANNED: 7,
+  ROOM_EVENT_TYPE_UNBANNED: 8,
+  ROOM_EVENT_TYPE_MUTED: 9,
+  ROOM_EVENT_TYPE_UNMUTED: 10,
+  /** ROOM_EVENT_TYPE_INVITED - The member was invited to the private room (by actor), or the invitation was withdrawn or declined. */
+  ROOM_EVENT_TYPE_INVITED: 11,
+  ROOM_EVENT_TYPE_UNINVITED: 12,
   UNRECOGNIZED: -1,
 } as const;
 
@@ -53,7 +91,47 @@ export namespace RoomEventType {
   export type ROOM_EVENT_TYPE_LEFT = typeof RoomEventType.ROOM_EVENT_TYPE_LEFT;
   export type ROOM_EVENT_TYPE_TYPING = typeof RoomEventType.ROOM_EVENT_TYPE_TYPING;
   export type ROOM_EVENT_TYPE_READ = typeof RoomEventType.ROOM_EVENT_TYPE_READ;
+  export type ROOM_EVENT_TYPE_ROLE_CHANGED = typeof RoomEventType.ROOM_EVENT_TYPE_ROLE_CHANGED;
+  export type ROOM_EVENT_TYPE_KICKED = typeof RoomEventType.ROOM_EVENT_TYPE_KICKED;
+  export type ROOM_EVENT_TYPE_BANNED = typeof RoomEventType.ROOM_EVENT_TYPE_BANNED;
+  export type ROOM_EVENT_TYPE_UNBANNED = typeof RoomEventType.ROOM_EVENT_TYPE_UNBANNED;
+  export type ROOM_EVENT_TYPE_MUTED = typeof RoomEventType.ROOM_EVENT_TYPE_MUTED;
+  export type ROOM_EVENT_TYPE_UNMUTED = typeof RoomEventType.ROOM_EVENT_TYPE_UNMUTED;
+  export type ROOM_EVENT_TYPE_INVITED = typeof RoomEventType.ROOM_EVENT_TYPE_INVITED;
+  export type ROOM_EVENT_TYPE_UNINVITED = typeof RoomEventType.ROOM_EVENT_TYPE_UNINVITED;
   export type UNRECOGNIZED = typeof RoomEventType.UNRECOGNIZED;
+}
+
+export const ModerationAction = {
+  MODERATION_ACTION_UNSPECIFIED: 0,
+  MODERATION_ACTION_SET_ROLE: 1,
+  /** MODERATION_ACTION_KICK - Ends the membership; the member may join a public room again (a private one needs a new invitation). */
+  MODERATION_ACTION_KICK: 2,
+  /** MODERATION_ACTION_BAN - Ends the membership and keeps the member out until unbanned or duration_ms passed. */
+  MODERATION_ACTION_BAN: 3,
+  MODERATION_ACTION_UNBAN: 4,
+  /** MODERATION_ACTION_MUTE - The member stays but may not send or type until unmuted or duration_ms passed. */
+  MODERATION_ACTION_MUTE: 5,
+  MODERATION_ACTION_UNMUTE: 6,
+  /** MODERATION_ACTION_INVITE - Private rooms only: the member may join. */
+  MODERATION_ACTION_INVITE: 7,
+  MODERATION_ACTION_UNINVITE: 8,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type ModerationAction = typeof ModerationAction[keyof typeof ModerationAction];
+
+export namespace ModerationAction {
+  export type MODERATION_ACTION_UNSPECIFIED = typeof ModerationAction.MODERATION_ACTION_UNSPECIFIED;
+  export type MODERATION_ACTION_SET_ROLE = typeof ModerationAction.MODERATION_ACTION_SET_ROLE;
+  export type MODERATION_ACTION_KICK = typeof ModerationAction.MODERATION_ACTION_KICK;
+  export type MODERATION_ACTION_BAN = typeof ModerationAction.MODERATION_ACTION_BAN;
+  export type MODERATION_ACTION_UNBAN = typeof ModerationAction.MODERATION_ACTION_UNBAN;
+  export type MODERATION_ACTION_MUTE = typeof ModerationAction.MODERATION_ACTION_MUTE;
+  export type MODERATION_ACTION_UNMUTE = typeof ModerationAction.MODERATION_ACTION_UNMUTE;
+  export type MODERATION_ACTION_INVITE = typeof ModerationAction.MODERATION_ACTION_INVITE;
+  export type MODERATION_ACTION_UNINVITE = typeof ModerationAction.MODERATION_ACTION_UNINVITE;
+  export type UNRECOGNIZED = typeof ModerationAction.UNRECOGNIZED;
 }
 
 /** OP_AUTH (7). Sent once, first, by the client. */
@@ -96,6 +174,16 @@ export interface RoomInfo {
    * OP_ONLINE pushes.
    */
   online: number;
+  /**
+   * Fields 9–11 are optional (absent from servers that predate roles, and where they do not apply).
+   * The member's role in a public or private room (absent in direct conversations and invitations).
+   */
+  role?:
+    | RoomRole
+    | undefined;
+  /** The member is muted in the room (may read, not send or type) until muted_until_ms (0: until unmuted). */
+  muted?: boolean | undefined;
+  mutedUntilMs?: number | undefined;
 }
 
 /** OP_HEARTBEAT_REPLY (3): online counts of the connection's rooms (goim puts the room's count here). */
@@ -170,11 +258,15 @@ export interface SubReply {
   ops: number[];
 }
 
-/** OP_JOIN (18): become a member of a public room (created on first join when create is true). */
+/**
+ * OP_JOIN (18): become a member of a public room, or of a private room one is invited to (created on first join
+ * when create is true, private when private is true; the creator owns it).
+ */
 export interface JoinRequest {
   roomId: string;
   create: boolean;
   name: string;
+  private?: boolean | undefined;
 }
 
 /** OP_JOIN_REPLY (19). */
@@ -279,6 +371,17 @@ export interface RoomEvent {
     | undefined;
   /** READ: the member's read cursor (they have seen the room up to this seq). */
   seq: number;
+  /** ROLE_CHANGED: the member's new role. */
+  role?:
+    | RoomRole
+    | undefined;
+  /** BANNED, MUTED: when it ends by itself (0: until lifted). */
+  untilMs?:
+    | number
+    | undefined;
+  /** Moderation events: who did it. */
+  actorId?: number | undefined;
+  actorName?: string | undefined;
 }
 
 /** OP_TYPING (32): the member is typing in the room (the client sends it at most every few seconds while typing). */
@@ -289,6 +392,32 @@ export interface TypingRequest {
 /** OP_TYPING_REPLY (33). */
 export interface TypingReply {
   roomId: string;
+}
+
+/**
+ * OP_MODERATE (38): an owner's or moderator's action on a member of a public or private room (or, for UNINVITE,
+ * a member declining their own invitation). The target is member_id, or username when member_id is 0.
+ */
+export interface ModerateRequest {
+  roomId: string;
+  memberId: number;
+  username: string;
+  action: ModerationAction;
+  /** SET_ROLE: the new role. */
+  role: RoomRole;
+  /** BAN, MUTE: how long (0: until lifted). */
+  durationMs: number;
+}
+
+/** OP_MODERATE_REPLY (39): what was done. */
+export interface ModerateReply {
+  roomId: string;
+  memberId: number;
+  action: ModerationAction;
+  /** SET_ROLE: the member's role now. */
+  role: RoomRole;
+  /** BAN, MUTE: when it ends (0: until lifted). */
+  untilMs: number;
 }
 
 function createBaseAuthRequest(): AuthRequest {
@@ -475,7 +604,19 @@ export const AuthReply: MessageFns<AuthReply> = {
 };
 
 function createBaseRoomInfo(): RoomInfo {
-  return { roomId: "", name: "", kind: 0, lastSeq: 0, peerMemberId: 0, peerUsername: "", ackedSeq: 0, online: 0 };
+  return {
+    roomId: "",
+    name: "",
+    kind: 0,
+    lastSeq: 0,
+    peerMemberId: 0,
+    peerUsername: "",
+    ackedSeq: 0,
+    online: 0,
+    role: undefined,
+    muted: undefined,
+    mutedUntilMs: undefined,
+  };
 }
 
 export const RoomInfo: MessageFns<RoomInfo> = {
@@ -503,6 +644,15 @@ export const RoomInfo: MessageFns<RoomInfo> = {
     }
     if (message.online !== 0) {
       writer.uint32(64).int32(message.online);
+    }
+    if (message.role !== undefined) {
+      writer.uint32(72).int32(message.role);
+    }
+    if (message.muted !== undefined) {
+      writer.uint32(80).bool(message.muted);
+    }
+    if (message.mutedUntilMs !== undefined) {
+      writer.uint32(88).int64(message.mutedUntilMs);
     }
     return writer;
   },
@@ -582,6 +732,30 @@ export const RoomInfo: MessageFns<RoomInfo> = {
             }
 
             message.online = reader.int32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.muted = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.mutedUntilMs = longToNumber(reader.int64());
             continue;
           }
         }
@@ -1239,7 +1413,7 @@ export const SubReply: MessageFns<SubReply> = {
 };
 
 function createBaseJoinRequest(): JoinRequest {
-  return { roomId: "", create: false, name: "" };
+  return { roomId: "", create: false, name: "", private: undefined };
 }
 
 export const JoinRequest: MessageFns<JoinRequest> = {
@@ -1252,6 +1426,9 @@ export const JoinRequest: MessageFns<JoinRequest> = {
     }
     if (message.name !== "") {
       writer.uint32(26).string(message.name);
+    }
+    if (message.private !== undefined) {
+      writer.uint32(32).bool(message.private);
     }
     return writer;
   },
@@ -1291,6 +1468,14 @@ export const JoinRequest: MessageFns<JoinRequest> = {
             }
 
             message.name = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.private = reader.bool();
             continue;
           }
         }
@@ -2013,7 +2198,18 @@ export const ErrorReply: MessageFns<ErrorReply> = {
 };
 
 function createBaseRoomEvent(): RoomEvent {
-  return { roomId: "", type: 0, memberId: 0, username: "", room: undefined, seq: 0 };
+  return {
+    roomId: "",
+    type: 0,
+    memberId: 0,
+    username: "",
+    room: undefined,
+    seq: 0,
+    role: undefined,
+    untilMs: undefined,
+    actorId: undefined,
+    actorName: undefined,
+  };
 }
 
 export const RoomEvent: MessageFns<RoomEvent> = {
@@ -2035,6 +2231,18 @@ export const RoomEvent: MessageFns<RoomEvent> = {
     }
     if (message.seq !== 0) {
       writer.uint32(48).int64(message.seq);
+    }
+    if (message.role !== undefined) {
+      writer.uint32(56).int32(message.role);
+    }
+    if (message.untilMs !== undefined) {
+      writer.uint32(64).int64(message.untilMs);
+    }
+    if (message.actorId !== undefined) {
+      writer.uint32(72).int64(message.actorId);
+    }
+    if (message.actorName !== undefined) {
+      writer.uint32(82).string(message.actorName);
     }
     return writer;
   },
@@ -2098,6 +2306,38 @@ export const RoomEvent: MessageFns<RoomEvent> = {
             }
 
             message.seq = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.untilMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.actorId = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.actorName = reader.string();
             continue;
           }
         }
@@ -2190,6 +2430,197 @@ export const TypingReply: MessageFns<TypingReply> = {
             }
 
             message.roomId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseModerateRequest(): ModerateRequest {
+  return { roomId: "", memberId: 0, username: "", action: 0, role: 0, durationMs: 0 };
+}
+
+export const ModerateRequest: MessageFns<ModerateRequest> = {
+  encode(message: ModerateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    if (message.memberId !== 0) {
+      writer.uint32(16).int64(message.memberId);
+    }
+    if (message.username !== "") {
+      writer.uint32(26).string(message.username);
+    }
+    if (message.action !== 0) {
+      writer.uint32(32).int32(message.action);
+    }
+    if (message.role !== 0) {
+      writer.uint32(40).int32(message.role);
+    }
+    if (message.durationMs !== 0) {
+      writer.uint32(48).int64(message.durationMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModerateRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModerateRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.memberId = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.username = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.durationMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseModerateReply(): ModerateReply {
+  return { roomId: "", memberId: 0, action: 0, role: 0, untilMs: 0 };
+}
+
+export const ModerateReply: MessageFns<ModerateReply> = {
+  encode(message: ModerateReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    if (message.memberId !== 0) {
+      writer.uint32(16).int64(message.memberId);
+    }
+    if (message.action !== 0) {
+      writer.uint32(24).int32(message.action);
+    }
+    if (message.role !== 0) {
+      writer.uint32(32).int32(message.role);
+    }
+    if (message.untilMs !== 0) {
+      writer.uint32(40).int64(message.untilMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModerateReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModerateReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.memberId = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.action = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.untilMs = longToNumber(reader.int64());
             continue;
           }
         }
