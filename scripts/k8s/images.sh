@@ -136,6 +136,8 @@ export_image pause chatroom.local/pause:1
 export_image chatroom chatroom.local/chatroom:dev
 # Leave no mount behind in the checkout: buildah keeps working containers' layers and its overlay folder mounted.
 "${buildah[@]}" umount --all >/dev/null 2>&1 || true
-grep -F " $tools/containers/storage/" /proc/self/mountinfo | awk '{ print $5 }' | sort -r | while read -r point; do
-  umount "$point" 2>/dev/null || umount -l "$point" || true
-done
+# (awk rather than grep: no match is not a failure under pipefail.)
+awk -v dir=" $tools/containers/storage/" 'index($0, dir) { print $5 }' /proc/self/mountinfo | sort -r |
+  while read -r point; do
+    umount "$point" 2>/dev/null || umount -l "$point" || true
+  done
