@@ -15,6 +15,7 @@ import { opLabel } from "../src/metrics/op-label.ts";
 import { scanPushedFrames, sentAtOf } from "../src/metrics/pushed-messages.ts";
 import { FakeLogic } from "./support/fake-logic.ts";
 import { silentLogger, TestClient } from "./support/harness.ts";
+import { pollUntil } from "@chatroom/core/testing";
 
 function chatMessage(seq: number, sentAtMs: number): Uint8Array {
   return ChatMessage.encode({
@@ -93,14 +94,9 @@ async function read(registry: Registry): Promise<Metrics> {
   return new Metrics(parseMetrics(await registry.metrics()));
 }
 
-async function until(registry: Registry, condition: (m: Metrics) => boolean, what: string): Promise<Metrics> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const metrics = await read(registry);
-    if (condition(metrics)) return metrics;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** The registry's metrics once `condition` holds. */
+function until(registry: Registry, condition: (m: Metrics) => boolean, what: string): Promise<Metrics> {
+  return pollUntil(() => read(registry), condition, what, 10_000, 20);
 }
 
 describe("a comet's metrics", () => {

@@ -22,6 +22,7 @@ import { serveLogicGrpc } from "../../logic/src/grpc/logic-grpc-server.ts";
 import { jobConfigSchema } from "../src/config.ts";
 import { grpcCometConnector } from "../src/grpc/grpc-comet-connector.ts";
 import { type Job, startJob } from "../src/job.ts";
+import { waitFor } from "@chatroom/core/testing";
 
 const silent: CometLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -38,14 +39,6 @@ function closableServer(server: Server): Closable {
         server.closeAllConnections();
       }),
   };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /**

@@ -15,6 +15,7 @@ import { Op } from "@chatroom/proto/protocol";
 import type { Registry } from "prom-client";
 import { Metrics, parseMetrics } from "../../../test/observability/support/scrape.ts";
 import { ConsumerHealth, type Job, JobMetrics, jobConfigSchema, startJob } from "../src/index.ts";
+import { pollUntil } from "@chatroom/core/testing";
 
 /** A comet that answers every push, or fails them all with `failWith`. */
 function comet(info: CometInfo, failWith?: ChatError): CometClient {
@@ -48,14 +49,9 @@ function push(fields: Partial<PushMsg> & Pick<PushMsg, "type">): PushMsg {
   };
 }
 
-async function until(registry: Registry, condition: (m: Metrics) => boolean, what: string): Promise<Metrics> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const metrics = new Metrics(parseMetrics(await registry.metrics()));
-    if (condition(metrics)) return metrics;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** The registry's metrics once `condition` holds. */
+function until(registry: Registry, condition: (m: Metrics) => boolean, what: string): Promise<Metrics> {
+  return pollUntil(async () => new Metrics(parseMetrics(await registry.metrics())), condition, what);
 }
 
 describe("job's metrics", () => {

@@ -18,6 +18,7 @@ import {
 } from "@chatroom/proto/grpc";
 import { decodeRawBatch, Op } from "@chatroom/proto/protocol";
 import { CometPool, jobConfigSchema, PushRouter, startJob } from "../src/index.ts";
+import { waitFor } from "@chatroom/core/testing";
 
 /** Records what job asks of each comet; the comet's own behaviour is tested in services/comet. */
 class RecordingComet implements CometClient {
@@ -212,7 +213,7 @@ describe("job's push router", () => {
   it("drops a comet that leaves the registry and picks up one that joins", async () => {
     await registry.deregister("comet-c");
     await registry.register(cometInfo("comet-d"), 60_000);
-    await waitFor(() => pool.get("comet-d") !== undefined && pool.get("comet-c") === undefined);
+    await waitFor(() => pool.get("comet-d") !== undefined && pool.get("comet-c") === undefined, "the pool to follow the registry");
     assert.equal(comets.get("comet-c")?.closed, true);
   });
 });
@@ -242,6 +243,7 @@ describe("a started job", () => {
       await waitFor(
         () =>
           (comet?.roomBroadcasts ?? []).flatMap((c) => decodeRawBatch(c.proto?.body ?? new Uint8Array())).length >= 5,
+        "the five messages at the recovered comet",
       );
       const seqs = (comet?.roomBroadcasts ?? []).flatMap((c) =>
         decodeRawBatch(c.proto?.body ?? new Uint8Array()).map((f) => f.body[0]),
@@ -256,10 +258,3 @@ describe("a started job", () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
