@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { pollUntil } from "@chatroom/core/testing";
 import { Redis } from "ioredis";
 import {
   type ClusterFixture,
@@ -13,7 +14,6 @@ import {
 import { cometHealth } from "./support/comet-health.ts";
 import { RedisServer } from "./support/redis-server.ts";
 import { RetryingSender } from "./support/retrying-sender.ts";
-import { pollUntil } from "@chatroom/core/testing";
 
 describe("a Redis restarted without its data", { timeout: 150_000 }, () => {
   let redis: RedisServer;

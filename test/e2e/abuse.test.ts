@@ -4,10 +4,10 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
 import { ApiError } from "@chatroom/client";
+import { eventually } from "@chatroom/core/testing";
 import { AuthRequest, ChangeRoomRequest, ErrorReply, Op, SubRequest } from "@chatroom/proto/protocol";
 import { RawClient } from "../support/raw-client.ts";
 import { type Fixture, register, startFixture } from "./support/fixture.ts";
-import { eventually } from "@chatroom/core/testing";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

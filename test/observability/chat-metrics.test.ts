@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Chatroom, startChatroom } from "@chatroom/all-in-one";
 import { ApiError, ChatClient, ChatClientError, ChatHttp, type ChatMessage } from "@chatroom/client";
-import { type Metrics, scrape, scrapeUntil } from "./support/scrape.ts";
 import { waitFor } from "@chatroom/core/testing";
+import { type Metrics, scrape, scrapeUntil } from "./support/scrape.ts";
 
 const ENV = {
   CHATROOM_ADMIN_PORT: "0",

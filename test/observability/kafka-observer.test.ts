@@ -3,13 +3,13 @@ import { randomBytes } from "node:crypto";
 import { type AddressInfo, createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ChatError } from "@chatroom/core";
+import { waitFor } from "@chatroom/core/testing";
 import { KafkaPushBus, type PushBusObserver } from "@chatroom/kafka";
 import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
 import { Op } from "@chatroom/proto/protocol";
 import { kafkaService, redisService } from "../support/services.ts";
 import { scrapeUntil } from "./support/scrape.ts";
 import { probe, type RunningMain, startMain } from "./support/service-main.ts";
-import { waitFor } from "@chatroom/core/testing";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 

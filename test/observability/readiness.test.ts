@@ -4,9 +4,9 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { waitFor } from "@chatroom/core/testing";
 import { RedisServer } from "../cluster/support/redis-server.ts";
 import { probe, probeUntil, type RunningMain, startMain } from "./support/service-main.ts";
-import { waitFor } from "@chatroom/core/testing";
 
 const TOKEN_SECRET = "readiness-test-secret-0123456789abcdef";
 const running: RunningMain[] = [];

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { createMetricsRegistry } from "@chatroom/core/observability";
+import { pollUntil } from "@chatroom/core/testing";
 import { AuthRequest, ChatMessage, encodeFrame, encodeRawBatch, Op, RoomEvent } from "@chatroom/proto/protocol";
 import type { Registry } from "prom-client";
 import { WebSocket } from "ws";
@@ -15,7 +16,6 @@ import { opLabel } from "../src/metrics/op-label.ts";
 import { scanPushedFrames, sentAtOf } from "../src/metrics/pushed-messages.ts";
 import { FakeLogic } from "./support/fake-logic.ts";
 import { silentLogger, TestClient } from "./support/harness.ts";
-import { pollUntil } from "@chatroom/core/testing";
 
 function chatMessage(seq: number, sentAtMs: number): Uint8Array {
   return ChatMessage.encode({

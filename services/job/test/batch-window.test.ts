@@ -8,10 +8,10 @@ import {
   MemoryPresence,
   MemoryPushBus,
 } from "@chatroom/core";
+import { waitFor } from "@chatroom/core/testing";
 import { type BroadcastRoomRequest, type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
 import { decodeRawBatch, Op } from "@chatroom/proto/protocol";
 import { type Job, jobConfigSchema, startJob } from "../src/index.ts";
-import { waitFor } from "@chatroom/core/testing";
 
 /** A comet that records the room frames job sends it. */
 class FrameRecorder implements CometClient {

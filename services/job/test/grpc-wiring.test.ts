@@ -14,6 +14,7 @@ import {
   MemoryRateLimiter,
   openSqliteStores,
 } from "@chatroom/core";
+import { waitFor } from "@chatroom/core/testing";
 import { createLogic, loadLogicConfig } from "@chatroom/logic";
 import express from "express";
 import { serveCometGrpc } from "../../comet/src/grpc/comet-grpc-server.ts";
@@ -22,7 +23,6 @@ import { serveLogicGrpc } from "../../logic/src/grpc/logic-grpc-server.ts";
 import { jobConfigSchema } from "../src/config.ts";
 import { grpcCometConnector } from "../src/grpc/grpc-comet-connector.ts";
 import { type Job, startJob } from "../src/job.ts";
-import { waitFor } from "@chatroom/core/testing";
 
 const silent: CometLogger = { debug() {}, info() {}, warn() {}, error() {} };
 

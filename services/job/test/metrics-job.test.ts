@@ -10,12 +10,12 @@ import {
   MemoryPushBus,
 } from "@chatroom/core";
 import { createMetricsRegistry } from "@chatroom/core/observability";
+import { pollUntil } from "@chatroom/core/testing";
 import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
 import { Op } from "@chatroom/proto/protocol";
 import type { Registry } from "prom-client";
 import { Metrics, parseMetrics } from "../../../test/observability/support/scrape.ts";
 import { ConsumerHealth, type Job, JobMetrics, jobConfigSchema, startJob } from "../src/index.ts";
-import { pollUntil } from "@chatroom/core/testing";
 
 /** A comet that answers every push, or fails them all with `failWith`. */
 function comet(info: CometInfo, failWith?: ChatError): CometClient {

@@ -9,6 +9,7 @@ import {
   MemoryPresence,
   MemoryPushBus,
 } from "@chatroom/core";
+import { waitFor } from "@chatroom/core/testing";
 import {
   type BroadcastRequest,
   type BroadcastRoomRequest,
@@ -18,7 +19,6 @@ import {
 } from "@chatroom/proto/grpc";
 import { decodeRawBatch, Op } from "@chatroom/proto/protocol";
 import { CometPool, jobConfigSchema, PushRouter, startJob } from "../src/index.ts";
-import { waitFor } from "@chatroom/core/testing";
 
 /** Records what job asks of each comet; the comet's own behaviour is tested in services/comet. */
 class RecordingComet implements CometClient {
@@ -213,7 +213,10 @@ describe("job's push router", () => {
   it("drops a comet that leaves the registry and picks up one that joins", async () => {
     await registry.deregister("comet-c");
     await registry.register(cometInfo("comet-d"), 60_000);
-    await waitFor(() => pool.get("comet-d") !== undefined && pool.get("comet-c") === undefined, "the pool to follow the registry");
+    await waitFor(
+      () => pool.get("comet-d") !== undefined && pool.get("comet-c") === undefined,
+      "the pool to follow the registry",
+    );
     assert.equal(comets.get("comet-c")?.closed, true);
   });
 });
@@ -257,4 +260,3 @@ describe("a started job", () => {
     }
   });
 });
-

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { ChatClient, type ChatClientOptions, ChatHttp, type ChatMessage } from "@chatroom/client";
+import { waitFor as sharedWaitFor } from "@chatroom/core/testing";
 import { createConnection } from "mysql2/promise";
 import { type Cluster, startCluster } from "../../../scripts/cluster/cluster.ts";
 import { kafkaService, mysqlService, redisService } from "../../support/services.ts";
-import { waitFor as sharedWaitFor } from "@chatroom/core/testing";
 
 /** Short heartbeats, TTLs and refreshes so failures are noticed within seconds. */
 export const CLUSTER_TEST_ENV: Record<string, string> = {
