@@ -120,10 +120,11 @@ format_storage() {
   [ -f "$data/logs/meta.properties" ] && return 0
   # A KRaft cluster id is 16 random bytes in URL-safe base64 without padding (what `kafka-storage random-uuid` prints).
   local cluster_id
+  # It may start with '-': passed as --cluster-id=<id> so that the tool never reads it as an option.
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
   infra_say "formatting $data/logs (cluster id $cluster_id)"
   # shellcheck disable=SC2046
-  java $(java_opts) -cp "$libs/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$data/server.properties" \
+  java $(java_opts) -cp "$libs/*" kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$data/server.properties" \
     >"$data/format.log" 2>&1 || {
     infra_log_tail "$data/format.log"
     infra_die "kafka-storage format failed"

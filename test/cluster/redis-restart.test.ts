@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { pollUntil } from "@chatroom/core/testing";
 import { Redis } from "ioredis";
 import {
   type ClusterFixture,
@@ -69,25 +70,30 @@ describe("a Redis restarted without its data", { timeout: 150_000 }, () => {
       const startedAtMs = Date.now();
 
       // Presence: both receivers count as online again (their comets' heartbeats re-created their connections).
-      let online = 0;
-      for (const deadline = Date.now() + 30_000; online !== 2 && Date.now() < deadline; ) {
-        // A 503 while logic's Redis clients reconnect counts as "not yet".
-        online = await sender.http.room(room).then(
-          (details) => details.online,
-          () => 0,
-        );
-        if (online !== 2) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      // A 503 while logic's Redis clients reconnect counts as "not yet".
+      const online = await pollUntil(
+        () =>
+          sender.http.room(room).then(
+            (details) => details.online,
+            () => 0,
+          ),
+        (count) => count === 2,
+        "both receivers online again",
+        30_000,
+        100,
+      );
       assert.equal(online, 2, "presence rebuilt: both receivers online in the room");
       // The comet registry: both comets registered themselves again.
       const check = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
       try {
         await check.connect();
-        let registered: string[] = [];
-        for (const deadline = Date.now() + 15_000; registered.length < 2 && Date.now() < deadline; ) {
-          registered = (await check.hkeys(`chatroom:${cluster.namespace}:comets`)).sort();
-          if (registered.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        const registered = await pollUntil(
+          async () => (await check.hkeys(`chatroom:${cluster.namespace}:comets`)).sort(),
+          (ids) => ids.length >= 2,
+          "both comets registered again",
+          15_000,
+          100,
+        );
         assert.deepEqual(registered, [comet1.name, comet2.name]);
       } finally {
         check.disconnect();

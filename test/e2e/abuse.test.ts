@@ -4,6 +4,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
 import { ApiError } from "@chatroom/client";
+import { eventually } from "@chatroom/core/testing";
 import { AuthRequest, ChangeRoomRequest, ErrorReply, Op, SubRequest } from "@chatroom/proto/protocol";
 import { RawClient } from "../support/raw-client.ts";
 import { type Fixture, register, startFixture } from "./support/fixture.ts";
@@ -142,17 +143,8 @@ describe("account-wide limits (embedded)", () => {
     assert.match(closed.reason, /at most 3 connections/);
     tabs[0]?.client.close();
     // The comet tells logic of the close asynchronously: the fourth connection is taken once it has.
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      try {
-        const again = await RawClient.login(fixture.wsUrl, person.token);
-        again.client.close();
-        break;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
+    const again = await eventually(() => RawClient.login(fixture.wsUrl, person.token), 5000, 50);
+    again.client.close();
     for (const tab of tabs) tab.client.close();
   });
 

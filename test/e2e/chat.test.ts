@@ -156,7 +156,9 @@ describe("chatting in the embedded default", () => {
       assert.equal(overHttp.duplicate, true);
       const page = await kim.http.history("lobby", { limit: 200 });
       assert.equal(page.messages.filter((m) => m.clientMsgId === "retry-1").length, 1);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // A sentinel sent after the retries: once it arrived, any second delivery of the message would have too.
+      await tab.client.send("lobby", "sentinel after only once");
+      await waitFor(() => tab.texts("lobby").includes("sentinel after only once"), "the sentinel");
       assert.equal(tab.texts("lobby").filter((t) => t === "only once").length, 1);
     } finally {
       await tab.client.close();

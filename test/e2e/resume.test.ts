@@ -62,13 +62,15 @@ describe("resuming after a dropped connection", () => {
       })();
       await live;
       await waitFor(() => aliceTab.seqs("resume-room").length >= 43, "all 43 messages", 20_000);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // A sentinel (seq 44): once it arrived, a late duplicate of 1..43 would have arrived before it.
+      await bobTab.client.send("resume-room", "sentinel");
+      await waitFor(() => aliceTab.texts("resume-room").includes("sentinel"), "the sentinel");
 
       const seqs = aliceTab.seqs("resume-room");
       assert.deepEqual(
         seqs,
-        Array.from({ length: 43 }, (_, i) => i + 1),
-        "seq 1..43, none missing, none twice",
+        Array.from({ length: 44 }, (_, i) => i + 1),
+        "seq 1..43 and the sentinel, none missing, none twice",
       );
       const texts = aliceTab.texts("resume-room");
       assert.equal(texts.indexOf("while away 1"), 10);
@@ -95,7 +97,8 @@ describe("resuming after a dropped connection", () => {
       const page = await carol.http.history("lobby", { limit: 200 });
       assert.equal(page.messages.filter((m) => m.clientMsgId === "drop-1").length, 1);
       await waitFor(() => tab.texts("lobby").includes("sent through the drop"), "the message shown");
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await tab.client.send("lobby", "sentinel after the drop");
+      await waitFor(() => tab.texts("lobby").includes("sentinel after the drop"), "the sentinel");
       assert.equal(tab.texts("lobby").filter((t) => t === "sent through the drop").length, 1);
     } finally {
       await tab.client.close();

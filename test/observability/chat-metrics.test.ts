@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Chatroom, startChatroom } from "@chatroom/all-in-one";
 import { ApiError, ChatClient, ChatClientError, ChatHttp, type ChatMessage } from "@chatroom/client";
+import { waitFor } from "@chatroom/core/testing";
 import { type Metrics, scrape, scrapeUntil } from "./support/scrape.ts";
 
 const ENV = {
@@ -68,17 +69,8 @@ describe("the all-in-one's metrics during a chat", () => {
     const bob = await person("bob");
     await alice.client.send("lobby", "hello bob");
     await bob.http.sendMessage("lobby", "hi alice over HTTP");
-    await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error("messages not delivered")), 10_000);
-      const check = setInterval(() => {
-        const seen = (list: ChatMessage[]) => list.filter((m) => /hello bob|hi alice/.test(m.text)).length;
-        if (seen(alice.messages) >= 2 && seen(bob.messages) >= 2) {
-          clearTimeout(deadline);
-          clearInterval(check);
-          resolve();
-        }
-      }, 10);
-    });
+    const seen = (list: ChatMessage[]) => list.filter((m) => /hello bob|hi alice/.test(m.text)).length;
+    await waitFor(() => seen(alice.messages) >= 2 && seen(bob.messages) >= 2, "both messages at both members");
     // Heartbeats: the SDK sends one per interval (1 s here).
     const after = await scrapeUntil(
       app.adminUrl,

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { type AddressInfo, createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ChatError } from "@chatroom/core";
+import { waitFor } from "@chatroom/core/testing";
 import { KafkaPushBus, type PushBusObserver } from "@chatroom/kafka";
 import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
 import { Op } from "@chatroom/proto/protocol";
@@ -26,14 +27,6 @@ function roomPush(room: string, seq: number): PushMsg {
     publishedAtMs: Date.now(),
     id: `m${seq}`,
   };
-}
-
-async function eventually(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("the Kafka bus's observer and ping", () => {
@@ -69,14 +62,14 @@ describe("the Kafka bus's observer and ping", () => {
         { maxBatchSize: 2 },
       );
       try {
-        await eventually(() => handled >= 5, "the five pushes");
+        await waitFor(() => handled >= 5, "the five pushes");
         assert.deepEqual(assignments[0], [0, 1], "one member owns both partitions");
         const reported = [...lags.entries()].find(([, values]) => values.some((lag) => lag > 0));
         assert.ok(reported, `some partition reported a backlog: ${JSON.stringify([...lags])}`);
         const [partition, values] = reported;
         assert.equal(Math.max(...values), 5, "the backlog at the first fetch");
         // The observer stores a new array per report: read the latest one, not the snapshot above.
-        await eventually(() => lags.get(partition)?.at(-1) === 0, "the lag to reach 0 after the last commit");
+        await waitFor(() => lags.get(partition)?.at(-1) === 0, "the lag to reach 0 after the last commit");
       } finally {
         await subscription.close();
       }

@@ -4,6 +4,7 @@ import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { waitFor } from "@chatroom/core/testing";
 import { RedisServer } from "../cluster/support/redis-server.ts";
 import { probe, probeUntil, type RunningMain, startMain } from "./support/service-main.ts";
 
@@ -104,11 +105,12 @@ describe("comet's readiness", () => {
       logicEnv({ CHATROOM_PRESENCE: "memory", CHATROOM_LOGIC_GRPC_PORT: String(logicGrpcPort) }),
       /^logic ready /,
     );
-    const deadline = Date.now() + 15_000;
-    while (!/^chatroom_dependency_up\{dependency="logic"\} 1$/m.test(await metrics(comet.adminUrl))) {
-      assert.ok(Date.now() < deadline, "chatroom_dependency_up{dependency=logic} never turned 1");
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    await waitFor(
+      async () => /^chatroom_dependency_up\{dependency="logic"\} 1$/m.test(await metrics(comet.adminUrl)),
+      "chatroom_dependency_up{dependency=logic} to turn 1",
+      15_000,
+      200,
+    );
     assert.equal((await probe(comet.adminUrl, "/readyz")).status, 200);
     assert.equal(await comet.stop(), 0);
   });

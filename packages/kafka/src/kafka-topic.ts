@@ -13,6 +13,26 @@ export interface TopicSpec {
  * race is not an error (createTopics then answers false). Returns the topic's partition count afterwards.
  */
 export async function ensureTopic(admin: Admin, spec: TopicSpec, logger: KafkaLogger): Promise<number> {
+  // A broker that just started (or just created the topic) may answer UNKNOWN_TOPIC_OR_PARTITION or
+  // LEADER_NOT_AVAILABLE for a moment: kafkajs marks those retriable, and they are retried here a few times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ensureTopicOnce(admin, spec, logger);
+    } catch (error) {
+      if (attempt >= TOPIC_ATTEMPTS || !isRetriable(error)) throw error;
+      logger.debug({ err: error, topic: spec.topic, attempt }, "preparing the push topic: retrying");
+      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+    }
+  }
+}
+
+const TOPIC_ATTEMPTS = 6;
+
+function isRetriable(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { retriable?: unknown }).retriable === true;
+}
+
+async function ensureTopicOnce(admin: Admin, spec: TopicSpec, logger: KafkaLogger): Promise<number> {
   const { topic, partitions, replicationFactor } = spec;
   // Looked up first: creating an existing topic works but makes kafkajs log an error.
   const exists = (await admin.listTopics()).includes(topic);

@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ChatClient, ChatHttp } from "@chatroom/client";
+import { waitFor } from "@chatroom/core/testing";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const MAIN = {
@@ -70,14 +71,6 @@ async function exitCode(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null) return child.exitCode;
   const [code] = (await once(child, "exit")) as [number | null];
   return code;
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /** In-process backends: a logic and a comet on their own, talking over gRPC, with no external service. */

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
 import { createMetricsRegistry } from "@chatroom/core/observability";
+import { pollUntil } from "@chatroom/core/testing";
 import { AuthRequest, ChatMessage, encodeFrame, encodeRawBatch, Op, RoomEvent } from "@chatroom/proto/protocol";
 import type { Registry } from "prom-client";
 import { WebSocket } from "ws";
@@ -93,14 +94,9 @@ async function read(registry: Registry): Promise<Metrics> {
   return new Metrics(parseMetrics(await registry.metrics()));
 }
 
-async function until(registry: Registry, condition: (m: Metrics) => boolean, what: string): Promise<Metrics> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const metrics = await read(registry);
-    if (condition(metrics)) return metrics;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** The registry's metrics once `condition` holds. */
+function until(registry: Registry, condition: (m: Metrics) => boolean, what: string): Promise<Metrics> {
+  return pollUntil(() => read(registry), condition, what, 10_000, 20);
 }
 
 describe("a comet's metrics", () => {

@@ -8,6 +8,7 @@ import {
   MemoryPresence,
   MemoryPushBus,
 } from "@chatroom/core";
+import { waitFor } from "@chatroom/core/testing";
 import { type BroadcastRoomRequest, type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
 import { decodeRawBatch, Op } from "@chatroom/proto/protocol";
 import { type Job, jobConfigSchema, startJob } from "../src/index.ts";
@@ -55,14 +56,6 @@ function roomPush(seq: number): PushMsg {
   };
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("job's batch window on the in-process bus", () => {
@@ -105,12 +98,12 @@ describe("job's batch window on the in-process bus", () => {
   /** m1, then once m1 was routed, m2…m10 one event-loop turn apart; resolves with the frames of all ten. */
   async function publishAfterFirst(recorder: FrameRecorder): Promise<number[][]> {
     await bus.publish(roomPush(1));
-    await waitFor(() => recorder.frames.length === 1);
+    await waitFor(() => recorder.frames.length === 1, "the first frame");
     for (let seq = 2; seq <= 10; seq++) {
       await bus.publish(roomPush(seq));
       await nextTurn();
     }
-    await waitFor(() => recorder.seqsPerFrame().flat().length === 10);
+    await waitFor(() => recorder.seqsPerFrame().flat().length === 10, "ten messages");
     return recorder.seqsPerFrame();
   }
 
@@ -129,7 +122,7 @@ describe("job's batch window on the in-process bus", () => {
     const recorder = await start(600_000, 5);
     await Promise.all(Array.from({ length: 12 }, (_, i) => bus.publish(roomPush(i + 1))));
     // Two full batches, then the rest, back to back: a ten-minute window would otherwise hold each of them.
-    await waitFor(() => recorder.seqsPerFrame().flat().length === 12);
+    await waitFor(() => recorder.seqsPerFrame().flat().length === 12, "twelve messages");
     assert.deepEqual(recorder.seqsPerFrame(), [
       [1, 2, 3, 4, 5],
       [6, 7, 8, 9, 10],

@@ -14,6 +14,7 @@ import {
   MemoryRateLimiter,
   openSqliteStores,
 } from "@chatroom/core";
+import { waitFor } from "@chatroom/core/testing";
 import { createLogic, loadLogicConfig } from "@chatroom/logic";
 import express from "express";
 import { serveCometGrpc } from "../../comet/src/grpc/comet-grpc-server.ts";
@@ -38,14 +39,6 @@ function closableServer(server: Server): Closable {
         server.closeAllConnections();
       }),
   };
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   MemoryPushBus,
 } from "@chatroom/core";
 import { createMetricsRegistry } from "@chatroom/core/observability";
+import { pollUntil } from "@chatroom/core/testing";
 import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
 import { Op } from "@chatroom/proto/protocol";
 import type { Registry } from "prom-client";
@@ -48,14 +49,9 @@ function push(fields: Partial<PushMsg> & Pick<PushMsg, "type">): PushMsg {
   };
 }
 
-async function until(registry: Registry, condition: (m: Metrics) => boolean, what: string): Promise<Metrics> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const metrics = new Metrics(parseMetrics(await registry.metrics()));
-    if (condition(metrics)) return metrics;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** The registry's metrics once `condition` holds. */
+function until(registry: Registry, condition: (m: Metrics) => boolean, what: string): Promise<Metrics> {
+  return pollUntil(async () => new Metrics(parseMetrics(await registry.metrics())), condition, what);
 }
 
 describe("job's metrics", () => {

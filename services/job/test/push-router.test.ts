@@ -9,6 +9,7 @@ import {
   MemoryPresence,
   MemoryPushBus,
 } from "@chatroom/core";
+import { waitFor } from "@chatroom/core/testing";
 import {
   type BroadcastRequest,
   type BroadcastRoomRequest,
@@ -212,7 +213,10 @@ describe("job's push router", () => {
   it("drops a comet that leaves the registry and picks up one that joins", async () => {
     await registry.deregister("comet-c");
     await registry.register(cometInfo("comet-d"), 60_000);
-    await waitFor(() => pool.get("comet-d") !== undefined && pool.get("comet-c") === undefined);
+    await waitFor(
+      () => pool.get("comet-d") !== undefined && pool.get("comet-c") === undefined,
+      "the pool to follow the registry",
+    );
     assert.equal(comets.get("comet-c")?.closed, true);
   });
 });
@@ -242,6 +246,7 @@ describe("a started job", () => {
       await waitFor(
         () =>
           (comet?.roomBroadcasts ?? []).flatMap((c) => decodeRawBatch(c.proto?.body ?? new Uint8Array())).length >= 5,
+        "the five messages at the recovered comet",
       );
       const seqs = (comet?.roomBroadcasts ?? []).flatMap((c) =>
         decodeRawBatch(c.proto?.body ?? new Uint8Array()).map((f) => f.body[0]),
@@ -255,11 +260,3 @@ describe("a started job", () => {
     }
   });
 });
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

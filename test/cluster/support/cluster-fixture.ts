@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { ChatClient, type ChatClientOptions, ChatHttp, type ChatMessage } from "@chatroom/client";
+import { waitFor as sharedWaitFor } from "@chatroom/core/testing";
 import { createConnection } from "mysql2/promise";
 import { type Cluster, startCluster } from "../../../scripts/cluster/cluster.ts";
 import { kafkaService, mysqlService, redisService } from "../../support/services.ts";
@@ -142,10 +143,7 @@ export async function openTab(member: Member, url: string, options: Partial<Chat
   };
 }
 
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** The shared polling helper with the cluster tests' longer default (processes restart and re-register). */
+export function waitFor(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  return sharedWaitFor(condition, what, timeoutMs, 20);
 }

@@ -161,6 +161,7 @@ export class KafkaBroker {
   }
 
   #format(): Promise<void> {
+    // base64url may start with '-': passed as --cluster-id=<id>, never as an option of its own.
     const clusterId = randomBytes(16).toString("base64url");
     const args = [...this.#javaOptions(), "-cp", `${LIBS}/*`, "kafka.tools.StorageTool", "format"];
     // KRaft stores SCRAM credentials in its metadata: the user is created when the storage is formatted.
@@ -169,10 +170,15 @@ export class KafkaBroker {
       args.push("--add-scram", `SCRAM-SHA-512=[name=${username},password=${password}]`);
     }
     return new Promise((resolveFormat, reject) => {
-      execFile("java", [...args, "-t", clusterId, "-c", this.#properties], { timeout: 120_000 }, (error, out, err) => {
-        if (error) reject(new Error(`kafka-storage format failed: ${error.message}\n${out}${err}`));
-        else resolveFormat();
-      });
+      execFile(
+        "java",
+        [...args, `--cluster-id=${clusterId}`, "-c", this.#properties],
+        { timeout: 120_000 },
+        (error, out, err) => {
+          if (error) reject(new Error(`kafka-storage format failed: ${error.message}\n${out}${err}`));
+          else resolveFormat();
+        },
+      );
     });
   }
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Chatroom, startChatroom } from "@chatroom/all-in-one";
 import { ChatClient, type ChatClientOptions, ChatHttp, type ChatMessage } from "@chatroom/client";
+import { waitFor } from "@chatroom/core/testing";
 
 /** Settings that make the all-in-one quick to observe in tests (short heartbeats and online refresh). */
 export const FAST_ENV: Record<string, string> = {
@@ -94,10 +95,5 @@ export async function register(fixture: Fixture, prefix = "user"): Promise<Perso
   };
 }
 
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+/** The shared polling helper (@chatroom/core/testing), re-exported for the e2e tests. */
+export { waitFor };

@@ -1,3 +1,5 @@
+import { pollUntil } from "@chatroom/core/testing";
+
 /** One sample of the Prometheus text format. */
 export interface Sample {
   name: string;
@@ -59,11 +61,5 @@ export async function scrapeUntil(
   what: string,
   timeoutMs = 10_000,
 ): Promise<Metrics> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const metrics = await scrape(adminUrl);
-    if (condition(metrics)) return metrics;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return pollUntil(() => scrape(adminUrl), condition, what, timeoutMs, 50);
 }

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CometInfo, CometRegistry } from "../comet-registry/comet-registry.ts";
-import { type ContractFactory, eventually, withSubject } from "./contract-subject.ts";
+import { type ContractFactory, withSubject } from "./contract-subject.ts";
+import { eventually } from "./polling.ts";
 
 export interface CometRegistryContractOptions {
   /** The short TTL the expiry tests use, in real time (default 400 ms). */

@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
-
 /**
  * What a contract suite needs from an implementation: a fresh, empty subject per test and a way to release it.
  * Networked implementations return a subject over an isolated namespace (new topic, schema, key prefix…).
@@ -18,22 +16,6 @@ export async function withSubject<T>(factory: ContractFactory<T>, test: (subject
     await test(subject);
   } finally {
     await cleanup();
-  }
-}
-
-/**
- * Retries `check` until it stops throwing (returning its result) or `timeoutMs` passes (rethrowing its last
- * error): waits for an asynchronous outcome without betting on how long it takes.
- */
-export async function eventually<R>(check: () => R | Promise<R>, timeoutMs = 5000, intervalMs = 10): Promise<R> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() >= deadline) throw error;
-      await sleep(intervalMs);
-    }
   }
 }
 

@@ -2,6 +2,7 @@ export * from "./comet-registry-contract.ts";
 export * from "./contract-subject.ts";
 export * from "./invalidation-bus-contract.ts";
 export * from "./multi-process-appends.ts";
+export * from "./polling.ts";
 export * from "./presence-contract.ts";
 export * from "./push-bus-contract.ts";
 export * from "./push-msg.ts";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { InvalidationBus } from "../invalidation/invalidation-bus.ts";
-import { type ContractFactory, eventually, withSubject } from "./contract-subject.ts";
+import { type ContractFactory, withSubject } from "./contract-subject.ts";
+import { eventually } from "./polling.ts";
 
 /** Two buses over one shared medium (two processes), fresh per test. */
 export interface InvalidationPair {

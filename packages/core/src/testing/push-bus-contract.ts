@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { PushMsg } from "@chatroom/proto/grpc";
 import { type PushBatch, type PushBus, partitionKey } from "../push-bus/push-bus.ts";
-import { type ContractFactory, eventually, uniqueSuffix, withSubject } from "./contract-subject.ts";
+import { type ContractFactory, uniqueSuffix, withSubject } from "./contract-subject.ts";
+import { eventually } from "./polling.ts";
 import { pushMsg } from "./push-msg.ts";
 
 /** Messages of `rooms` rooms, `perRoom` each, interleaved (r0#1, r1#1, …, r0#2, …), with ids `<room>#<n>`. */

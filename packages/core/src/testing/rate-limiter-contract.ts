@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RateLimiter, RateRule } from "../rate-limit/rate-limiter.ts";
-import { type ContractFactory, eventually, uniqueSuffix, withSubject } from "./contract-subject.ts";
+import { type ContractFactory, uniqueSuffix, withSubject } from "./contract-subject.ts";
+import { eventually } from "./polling.ts";
 
 /** Refills one token every 10 s: nothing refills while a test runs. */
 const SLOW = 0.1;
