@@ -3,7 +3,8 @@
  * - unit: no external service, no spawned cluster, quick — pure logic, the in-process seams (memory, SQLite), the
  *   services against fakes and each other in one process, the docs checks;
  * - integration: what needs Kafka, MySQL or Redis (any test that reaches test/support/services.ts through its
- *   relative imports), Chromium, several processes or a whole chatroom (everything under test/ but k8s and docs);
+ *   relative imports), starts processes of its own (node:child_process, multiProcessAppendCases), needs
+ *   Chromium or a whole chatroom (everything under test/ but k8s and docs);
  * - k8s: the chart, image and real-cluster checks (test/k8s);
  * - all: every test file.
  * Usage: node scripts/test-files.ts unit|integration|k8s|all
@@ -30,12 +31,16 @@ export function testFiles(): string[] {
     .sort();
 }
 
-/** True when `file` reaches the external-service harness through relative imports. */
+/** What makes a test start processes of its own. */
+const SPAWNS = /["']node:child_process["']|\bmultiProcessAppendCases\b/;
+
+/** True when `file`, or what it reaches through relative imports, uses the external-service harness or spawns. */
 function usesServices(file: string, seen = new Set<string>()): boolean {
   if (file === SERVICES) return true;
   if (seen.has(file) || !existsSync(file)) return false;
   seen.add(file);
   const source = readFileSync(file, "utf8");
+  if (SPAWNS.test(source)) return true;
   for (const match of source.matchAll(IMPORT)) {
     const target = resolve(dirname(file), match[1] ?? match[2] ?? "");
     if (usesServices(target, seen)) return true;

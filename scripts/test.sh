@@ -51,4 +51,9 @@ if [ "${#files[@]}" -eq 0 ]; then
   echo "no test files found" >&2
   exit 1
 fi
-exec node --test --test-reporter=spec --test-timeout=180000 --test-global-setup=test/support/global-setup.ts "${files[@]}"
+# Unit test files share nothing (no service, port or process of their own), so several run at once; the other
+# tiers share Kafka/MySQL/Redis and measure heartbeats, so their files run one after another.
+concurrency=1
+if [ "$tier" = unit ]; then concurrency=4; fi
+exec node --test --test-reporter=spec --test-timeout=180000 --test-concurrency="$concurrency" \
+  --test-global-setup=test/support/global-setup.ts "${files[@]}"
