@@ -41,7 +41,12 @@ export const Op = {
   ONLINE: 31,
   TYPING: 32,
   TYPING_REPLY: 33,
-  // 34–37: reserved for editing and deleting messages.
+  /** The author changes a message's text (EditRequest); stored as an event with its own seq. */
+  EDIT: 34,
+  EDIT_REPLY: 35,
+  /** The author, an owner or a moderator deletes a message (DeleteRequest); stored as an event with its own seq. */
+  DELETE: 36,
+  DELETE_REPLY: 37,
   /** An owner's or moderator's action on a member of a room (ModerateRequest). */
   MODERATE: 38,
   MODERATE_REPLY: 39,

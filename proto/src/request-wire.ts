@@ -15,6 +15,8 @@ export const REQUEST_WIRE = {
   HistoryRequest: { 1: "bytes", 2: "varint", 3: "varint", 4: "varint" },
   AckRequest: { 1: "bytes", 2: "varint" },
   TypingRequest: { 1: "bytes" },
+  EditRequest: { 1: "bytes", 2: "varint", 3: "bytes", 4: "bytes" },
+  DeleteRequest: { 1: "bytes", 2: "varint", 3: "bytes" },
   ModerateRequest: { 1: "bytes", 2: "varint", 3: "bytes", 4: "varint", 5: "varint", 6: "varint" },
 } as const satisfies Record<string, WireSpec>;
 

@@ -52,6 +52,26 @@ export namespace RoomRole {
   export type UNRECOGNIZED = typeof RoomRole.UNRECOGNIZED;
 }
 
+export const MessageKind = {
+  MESSAGE_KIND_UNSPECIFIED: 0,
+  MESSAGE_KIND_MESSAGE: 1,
+  /** MESSAGE_KIND_EDIT - The author changed the text of message target_seq to text (sent_at_ms: when). */
+  MESSAGE_KIND_EDIT: 2,
+  /** MESSAGE_KIND_DELETE - The author, or an owner or moderator of the room (sender_id), deleted message target_seq. */
+  MESSAGE_KIND_DELETE: 3,
+  UNRECOGNIZED: -1,
+} as const;
+
+export type MessageKind = typeof MessageKind[keyof typeof MessageKind];
+
+export namespace MessageKind {
+  export type MESSAGE_KIND_UNSPECIFIED = typeof MessageKind.MESSAGE_KIND_UNSPECIFIED;
+  export type MESSAGE_KIND_MESSAGE = typeof MessageKind.MESSAGE_KIND_MESSAGE;
+  export type MESSAGE_KIND_EDIT = typeof MessageKind.MESSAGE_KIND_EDIT;
+  export type MESSAGE_KIND_DELETE = typeof MessageKind.MESSAGE_KIND_DELETE;
+  export type UNRECOGNIZED = typeof MessageKind.UNRECOGNIZED;
+}
+
 export const RoomEventType = {
   ROOM_EVENT_TYPE_UNSPECIFIED: 0,
   /** ROOM_EVENT_TYPE_JOINED - A member joined the room (sent to the room) — or, to the member's own connections, "you joined". */
@@ -236,6 +256,24 @@ export interface ChatMessage {
   sentAtMs: number;
   clientMsgId: string;
   roomKind: RoomKind;
+  /**
+   * Fields 10–13 are optional (absent from servers that predate edits, and where they do not apply).
+   * EDIT and DELETE are events with their own seq in the room's log: they change the message with seq target_seq.
+   * Absent (or UNSPECIFIED): a message.
+   */
+  kind?:
+    | MessageKind
+    | undefined;
+  /** EDIT, DELETE: the seq of the message they change. */
+  targetSeq?:
+    | number
+    | undefined;
+  /** A message (in history) that was edited: when it last was; text is the latest text. */
+  editedAtMs?:
+    | number
+    | undefined;
+  /** A message (in history) that was deleted: a tombstone, its text is empty. */
+  deleted?: boolean | undefined;
 }
 
 /** OP_CHANGE_ROOM (12): goim's single-room mode; the connection is subscribed to exactly this room afterwards. */
@@ -392,6 +430,41 @@ export interface TypingRequest {
 /** OP_TYPING_REPLY (33). */
 export interface TypingReply {
   roomId: string;
+}
+
+/**
+ * OP_EDIT (34): the author changes the text of their message seq (within CHATROOM_MESSAGE_EDIT_WINDOW_MS of
+ * sending it). Stored as an EDIT event with its own seq, pushed to the room like a message.
+ */
+export interface EditRequest {
+  roomId: string;
+  /** The message to change. */
+  seq: number;
+  text: string;
+  /** Idempotency key, as in SendRequest: a retry returns the first event. */
+  clientMsgId: string;
+}
+
+/** OP_EDIT_REPLY (35): the stored EDIT event (its seq is the event's own). */
+export interface EditReply {
+  event?: ChatMessage | undefined;
+  duplicate: boolean;
+}
+
+/**
+ * OP_DELETE (36): the author (within the edit window) or an owner or moderator (any time) deletes message seq.
+ * Stored as a DELETE event with its own seq. Deleting a deleted message succeeds and stores nothing more.
+ */
+export interface DeleteRequest {
+  roomId: string;
+  seq: number;
+  clientMsgId: string;
+}
+
+/** OP_DELETE_REPLY (37): the DELETE event (the earlier one, duplicate true, when the message was deleted already). */
+export interface DeleteReply {
+  event?: ChatMessage | undefined;
+  duplicate: boolean;
 }
 
 /**
@@ -1067,6 +1140,10 @@ function createBaseChatMessage(): ChatMessage {
     sentAtMs: 0,
     clientMsgId: "",
     roomKind: 0,
+    kind: undefined,
+    targetSeq: undefined,
+    editedAtMs: undefined,
+    deleted: undefined,
   };
 }
 
@@ -1098,6 +1175,18 @@ export const ChatMessage: MessageFns<ChatMessage> = {
     }
     if (message.roomKind !== 0) {
       writer.uint32(72).int32(message.roomKind);
+    }
+    if (message.kind !== undefined) {
+      writer.uint32(80).int32(message.kind);
+    }
+    if (message.targetSeq !== undefined) {
+      writer.uint32(88).int64(message.targetSeq);
+    }
+    if (message.editedAtMs !== undefined) {
+      writer.uint32(96).int64(message.editedAtMs);
+    }
+    if (message.deleted !== undefined) {
+      writer.uint32(104).bool(message.deleted);
     }
     return writer;
   },
@@ -1185,6 +1274,38 @@ export const ChatMessage: MessageFns<ChatMessage> = {
             }
 
             message.roomKind = reader.int32() as any;
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.targetSeq = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.editedAtMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.deleted = reader.bool();
             continue;
           }
         }
@@ -2430,6 +2551,267 @@ export const TypingReply: MessageFns<TypingReply> = {
             }
 
             message.roomId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseEditRequest(): EditRequest {
+  return { roomId: "", seq: 0, text: "", clientMsgId: "" };
+}
+
+export const EditRequest: MessageFns<EditRequest> = {
+  encode(message: EditRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    if (message.seq !== 0) {
+      writer.uint32(16).int64(message.seq);
+    }
+    if (message.text !== "") {
+      writer.uint32(26).string(message.text);
+    }
+    if (message.clientMsgId !== "") {
+      writer.uint32(34).string(message.clientMsgId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.text = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.clientMsgId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseEditReply(): EditReply {
+  return { event: undefined, duplicate: false };
+}
+
+export const EditReply: MessageFns<EditReply> = {
+  encode(message: EditReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      ChatMessage.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    if (message.duplicate !== false) {
+      writer.uint32(16).bool(message.duplicate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EditReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEditReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = ChatMessage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.duplicate = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteRequest(): DeleteRequest {
+  return { roomId: "", seq: 0, clientMsgId: "" };
+}
+
+export const DeleteRequest: MessageFns<DeleteRequest> = {
+  encode(message: DeleteRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.roomId !== "") {
+      writer.uint32(10).string(message.roomId);
+    }
+    if (message.seq !== 0) {
+      writer.uint32(16).int64(message.seq);
+    }
+    if (message.clientMsgId !== "") {
+      writer.uint32(26).string(message.clientMsgId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.roomId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.seq = longToNumber(reader.int64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.clientMsgId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteReply(): DeleteReply {
+  return { event: undefined, duplicate: false };
+}
+
+export const DeleteReply: MessageFns<DeleteReply> = {
+  encode(message: DeleteReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.event !== undefined) {
+      ChatMessage.encode(message.event, writer.uint32(10).fork()).join();
+    }
+    if (message.duplicate !== false) {
+      writer.uint32(16).bool(message.duplicate);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.event = ChatMessage.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.duplicate = reader.bool();
             continue;
           }
         }
