@@ -19,6 +19,10 @@ export type ErrorCode =
   | "not_found"
   | "room_not_found"
   | "member_not_found"
+  | "message_not_found"
+  | "message_deleted"
+  | "not_author"
+  | "edit_window_closed"
   | "username_taken"
   | "room_exists"
   | "conflict"
@@ -45,6 +49,10 @@ const STATUS: Record<ErrorCode, number> = {
   not_found: 404,
   room_not_found: 404,
   member_not_found: 404,
+  message_not_found: 404,
+  message_deleted: 409,
+  not_author: 403,
+  edit_window_closed: 403,
   username_taken: 409,
   room_exists: 409,
   conflict: 409,

@@ -22,6 +22,7 @@ export * from "./store/group-commit.ts";
 export * from "./store/member-store.ts";
 export * from "./store/message-store.ts";
 export * from "./store/moderation-store.ts";
+export * from "./store/revision-target.ts";
 export * from "./store/room-store.ts";
 export * from "./store/session-store.ts";
 export * from "./store/sqlite/migrations.ts";

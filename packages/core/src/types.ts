@@ -77,10 +77,31 @@ export interface StoredMessage {
   sentAtMs: number;
   /** The sender's idempotency key: (senderId, clientMsgId) is unique. */
   clientMsgId: string;
+  /**
+   * Absent: a message. "edit" / "delete": an event in the room's log (own seq) that changed message targetSeq;
+   * senderId is who did it, text the new text (edit) or empty (delete).
+   */
+  kind?: RevisionKind;
+  /** Events only: the seq of the message they change. */
+  targetSeq?: number;
+  /** Messages only, once edited: when they last were (text is then the latest text). */
+  editedAtMs?: number;
+  /** Messages only, once deleted: a tombstone (text is empty). */
+  deleted?: true;
 }
 
-/** A message before the store gives it its seq. */
-export type NewMessage = Omit<StoredMessage, "seq">;
+/** The kinds of events that change a stored message. */
+export type RevisionKind = "edit" | "delete";
+
+/** A message, or an edit or delete event, before the store gives it its seq. */
+export type NewMessage = Omit<StoredMessage, "seq" | "editedAtMs" | "deleted">;
+
+/** An edit or delete event before the store gives it its seq. */
+export type NewRevision = NewMessage & { kind: RevisionKind; targetSeq: number };
+
+export function isRevision(message: NewMessage): message is NewRevision {
+  return message.kind !== undefined;
+}
 
 /** The id of the direct conversation between two members, the same whichever of them asks. */
 export function directRoomId(a: number, b: number): string {

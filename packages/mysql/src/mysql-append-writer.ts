@@ -3,14 +3,17 @@ import {
   type AppendResult,
   ChatError,
   idempotencyKey,
+  isRevision,
   type NewMessage,
+  type NewRevision,
   type PendingAppend,
+  revisionOutcome,
   type StoredMessage,
   storedAt,
 } from "@chatroom/core";
 import type { MysqlDatabase, Queryable } from "./mysql-database.ts";
 import { ER_DUP_ENTRY, mysqlErrno } from "./mysql-errors.ts";
-import { findByClientMsgId, MESSAGE_COLUMNS, messageValues, toMessage } from "./mysql-message-rows.ts";
+import { findByClientMsgId, MESSAGE_COLUMNS, messageValues, READ_COLUMNS, toMessage } from "./mysql-message-rows.ts";
 import { intColumn, textColumn } from "./mysql-rows.ts";
 
 /**
@@ -25,6 +28,8 @@ import { intColumn, textColumn } from "./mysql-rows.ts";
  * A rollback undoes the counter moves with the inserts, so seqs have no gaps. A batch that fails on a unique key (a
  * concurrent retry committed between steps 1 and 4, or a reused message id) is rolled back and its messages are
  * appended one by one, so that only the culprits are told; any other failure fails the batch's appends.
+ * Edit and delete events (rare) follow the batch's messages in the same transaction one by one, with statements of
+ * their own (see reviseIn).
  */
 export class MysqlAppendWriter {
   readonly #db: MysqlDatabase;
@@ -47,7 +52,20 @@ export class MysqlAppendWriter {
     if (fresh.length === 0) return;
     let outcomes: Map<PendingAppend, AppendResult | ChatError>;
     try {
-      outcomes = await this.#db.transaction((tx) => store(tx, fresh));
+      outcomes = await this.#db.transaction(async (tx) => {
+        const messages = fresh.filter((leader) => !isRevision(leader.item));
+        const results = messages.length > 0 ? await store(tx, messages) : new Map();
+        for (const leader of fresh) {
+          if (!isRevision(leader.item)) continue;
+          try {
+            results.set(leader, await reviseIn(tx, leader.item));
+          } catch (error) {
+            if (!(error instanceof ChatError)) throw error;
+            results.set(leader, error);
+          }
+        }
+        return results;
+      });
     } catch (error) {
       if (mysqlErrno(error) !== ER_DUP_ENTRY) {
         for (const leader of fresh) batch.reject(leader, error, retry);
@@ -82,6 +100,7 @@ export class MysqlAppendWriter {
           const existing = await findByClientMsgId(tx, message.senderId, clientMsgId);
           if (existing) return { message: existing, duplicate: true };
         }
+        if (isRevision(message)) return reviseIn(tx, message);
         const seq = await nextSeq(tx, message.roomId);
         const stored = storedAt(message, seq);
         await tx.run(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?)`, [messageValues(stored)]);
@@ -111,7 +130,7 @@ export class MysqlAppendWriter {
     const senders = [...new Set(keyed.map((message) => message.senderId))];
     const clientMsgIds = [...new Set(keyed.map((message) => message.clientMsgId))];
     const rows = await this.#db.rows(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id IN (?) AND client_msg_id IN (?)`,
+      `SELECT ${READ_COLUMNS} FROM messages WHERE sender_id IN (?) AND client_msg_id IN (?)`,
       [senders, clientMsgIds],
     );
     for (const row of rows) {
@@ -156,6 +175,47 @@ async function store(
   }
   if (values.length > 0) await tx.run(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ?`, [values]);
   return outcomes;
+}
+
+/**
+ * An edit or delete event inside a transaction: locks the room's counter row, then the target (the batch's order:
+ * rooms before messages), checks the target (revisionOutcome), stores the event with the next seq and changes the
+ * target. Throws the ChatError of a refused event.
+ */
+async function reviseIn(tx: Queryable, event: NewRevision): Promise<AppendResult> {
+  const [room] = await tx.rows("SELECT last_seq FROM rooms WHERE id = ? FOR UPDATE", [event.roomId]);
+  if (!room) throw new ChatError("room_not_found", `room ${event.roomId} not found`);
+  const [row] = await tx.rows(`SELECT ${READ_COLUMNS} FROM messages WHERE room_id = ? AND seq = ? FOR UPDATE`, [
+    event.roomId,
+    event.targetSeq,
+  ]);
+  const outcome = revisionOutcome(event, row ? toMessage(row) : null);
+  if (outcome instanceof ChatError) throw outcome;
+  if (outcome === "already_deleted") {
+    const [earlier] = await tx.rows(
+      `SELECT ${READ_COLUMNS} FROM messages
+        WHERE room_id = ? AND target_seq = ? AND kind = 'delete' ORDER BY seq LIMIT 1`,
+      [event.roomId, event.targetSeq],
+    );
+    if (earlier) return { message: toMessage(earlier), duplicate: true };
+  }
+  const seq = await nextSeq(tx, event.roomId);
+  const stored = storedAt(event, seq);
+  await tx.run(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?)`, [messageValues(stored)]);
+  if (event.kind === "edit") {
+    await tx.run("UPDATE messages SET text = ?, edited_at_ms = ? WHERE room_id = ? AND seq = ?", [
+      event.text,
+      event.sentAtMs,
+      event.roomId,
+      event.targetSeq,
+    ]);
+  } else {
+    await tx.run("UPDATE messages SET text = '', deleted = 1 WHERE room_id = ? AND seq = ?", [
+      event.roomId,
+      event.targetSeq,
+    ]);
+  }
+  return { message: stored, duplicate: false };
 }
 
 /** Moves the room's counter by one and returns the new value (see appendOne). */

@@ -1,10 +1,15 @@
-import type { StoredMessage } from "@chatroom/core";
+import { revisionFields, type StoredMessage } from "@chatroom/core";
 import type { Queryable, Row } from "./mysql-database.ts";
 import { intColumn, textColumn } from "./mysql-rows.ts";
 
 /** The messages table's columns, in the order the stores insert and select them. */
-export const MESSAGE_COLUMNS = "id, room_id, seq, sender_id, sender_name, text, sent_at_ms, client_msg_id";
+export const MESSAGE_COLUMNS =
+  "id, room_id, seq, sender_id, sender_name, text, sent_at_ms, client_msg_id, kind, target_seq";
 
+/** MESSAGE_COLUMNS and the message's revision state (set by edits and deletes, never inserted). */
+export const READ_COLUMNS = `${MESSAGE_COLUMNS}, edited_at_ms, deleted`;
+
+/** A row selected with READ_COLUMNS. */
 export function toMessage(row: Row): StoredMessage {
   return {
     id: textColumn(row, "id"),
@@ -15,6 +20,12 @@ export function toMessage(row: Row): StoredMessage {
     text: textColumn(row, "text"),
     sentAtMs: intColumn(row, "sent_at_ms"),
     clientMsgId: row.client_msg_id === null ? "" : textColumn(row, "client_msg_id"),
+    ...revisionFields({
+      kind: textColumn(row, "kind"),
+      targetSeq: intColumn(row, "target_seq"),
+      editedAtMs: row.edited_at_ms === null ? null : intColumn(row, "edited_at_ms"),
+      deleted: intColumn(row, "deleted") === 1,
+    }),
   };
 }
 
@@ -29,6 +40,8 @@ export function messageValues(message: StoredMessage): unknown[] {
     message.text,
     message.sentAtMs,
     message.clientMsgId === "" ? null : message.clientMsgId,
+    message.kind ?? "message",
+    message.targetSeq ?? 0,
   ];
 }
 
@@ -37,7 +50,7 @@ export async function findByClientMsgId(
   senderId: number,
   clientMsgId: string,
 ): Promise<StoredMessage | null> {
-  const [row] = await db.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`, [
+  const [row] = await db.rows(`SELECT ${READ_COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`, [
     senderId,
     clientMsgId,
   ]);

@@ -7,7 +7,7 @@ import {
 } from "@chatroom/core";
 import { MysqlAppendWriter } from "./mysql-append-writer.ts";
 import type { MysqlDatabase } from "./mysql-database.ts";
-import { MESSAGE_COLUMNS, toMessage } from "./mysql-message-rows.ts";
+import { READ_COLUMNS, toMessage } from "./mysql-message-rows.ts";
 import { intColumn, limitOf } from "./mysql-rows.ts";
 
 export interface MysqlMessageStoreOptions {
@@ -47,7 +47,7 @@ export class MysqlMessageStore implements MessageStore {
 
   async after(roomId: string, afterSeq: number, limit: number): Promise<StoredMessage[]> {
     const rows = await this.#db.rows(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      `SELECT ${READ_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
       [roomId, afterSeq, limitOf(limit)],
     );
     return rows.map(toMessage);
@@ -56,14 +56,22 @@ export class MysqlMessageStore implements MessageStore {
   async before(roomId: string, beforeSeq: number, limit: number): Promise<StoredMessage[]> {
     const bound = beforeSeq > 0 ? beforeSeq : Number.MAX_SAFE_INTEGER;
     const rows = await this.#db.rows(
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      `SELECT ${READ_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
       [roomId, bound, limitOf(limit)],
     );
     return rows.map(toMessage).reverse();
   }
 
   async findById(id: string): Promise<StoredMessage | null> {
-    const [row] = await this.#db.rows(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`, [id]);
+    const [row] = await this.#db.rows(`SELECT ${READ_COLUMNS} FROM messages WHERE id = ?`, [id]);
+    return row ? toMessage(row) : null;
+  }
+
+  async bySeq(roomId: string, seq: number): Promise<StoredMessage | null> {
+    const [row] = await this.#db.rows(`SELECT ${READ_COLUMNS} FROM messages WHERE room_id = ? AND seq = ?`, [
+      roomId,
+      seq,
+    ]);
     return row ? toMessage(row) : null;
   }
 

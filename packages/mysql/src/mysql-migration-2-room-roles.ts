@@ -11,7 +11,7 @@ function unless(found: string, values: string[], statement: string) {
   };
 }
 
-function addColumn(table: string, column: string, definition: string) {
+export function addColumn(table: string, column: string, definition: string) {
   return unless(
     `SELECT 1 AS found FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND COLUMN_NAME = ?`,
@@ -20,7 +20,7 @@ function addColumn(table: string, column: string, definition: string) {
   );
 }
 
-function addIndex(table: string, index: string, columns: string) {
+export function addIndex(table: string, index: string, columns: string) {
   return unless(
     `SELECT 1 AS found FROM information_schema.STATISTICS
       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = ?`,

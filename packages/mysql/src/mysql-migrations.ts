@@ -3,6 +3,7 @@ import { ChatError } from "@chatroom/core";
 import { MysqlDatabase, type Queryable } from "./mysql-database.ts";
 import { ER_NO_SUCH_TABLE, mysqlErrno } from "./mysql-errors.ts";
 import { MYSQL_MIGRATION_2_ROOM_ROLES } from "./mysql-migration-2-room-roles.ts";
+import { MYSQL_MIGRATION_3_MESSAGE_REVISIONS } from "./mysql-migration-3-message-revisions.ts";
 import { intColumn } from "./mysql-rows.ts";
 
 /** A statement, or a step that decides what to run (MySQL 8 has no ADD COLUMN IF NOT EXISTS). */
@@ -90,6 +91,7 @@ export const MYSQL_MIGRATIONS: readonly MysqlMigration[] = [
     ],
   },
   MYSQL_MIGRATION_2_ROOM_ROLES,
+  MYSQL_MIGRATION_3_MESSAGE_REVISIONS,
 ];
 
 /** The schema version this build expects. */

@@ -25,6 +25,7 @@ export function storedAt(message: NewMessage, seq: number): StoredMessage {
     text: message.text,
     sentAtMs: message.sentAtMs,
     clientMsgId: message.clientMsgId,
+    ...(message.kind === undefined ? {} : { kind: message.kind, targetSeq: message.targetSeq ?? 0 }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Stores } from "../store/stores.ts";
-import type { Member, NewMessage, Room } from "../types.ts";
+import type { Member, NewMessage, NewRevision, RevisionKind, Room } from "../types.ts";
 
 export async function seedMember(stores: Stores, username: string): Promise<Member> {
   return stores.members.create({ username, passwordHash: `scrypt$hash-of-${username}`, createdAtMs: 1_000 });
@@ -23,4 +23,16 @@ export function newMessage(sender: Member, roomId: string, text: string, clientM
     sentAtMs: 3_000 + counter,
     clientMsgId: clientMsgId ?? `client-${counter}-${Math.random().toString(36).slice(2, 8)}`,
   };
+}
+
+/** An edit (new text) or delete (empty text) event by `actor` of message `targetSeq` of `roomId`. */
+export function newRevision(
+  actor: Member,
+  roomId: string,
+  targetSeq: number,
+  kind: RevisionKind,
+  text = "",
+  clientMsgId?: string,
+): NewRevision {
+  return { ...newMessage(actor, roomId, kind === "edit" ? text : "", clientMsgId), kind, targetSeq };
 }

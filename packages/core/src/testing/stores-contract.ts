@@ -4,6 +4,7 @@ import type { ContractFactory } from "./contract-subject.ts";
 import { memberStoreCases } from "./member-store-cases.ts";
 import { messageStoreBatchCases } from "./message-store-batch-cases.ts";
 import { messageStoreCases } from "./message-store-cases.ts";
+import { messageStoreRevisionCases } from "./message-store-revision-cases.ts";
 import { moderationStoreCases } from "./moderation-store-cases.ts";
 import { roomStoreCases } from "./room-store-cases.ts";
 import { sessionStoreCases } from "./session-store-cases.ts";
@@ -19,6 +20,7 @@ export function storesContract(name: string, factory: ContractFactory<Stores>): 
     roomStoreCases(factory);
     messageStoreCases(factory);
     messageStoreBatchCases(factory);
+    messageStoreRevisionCases(factory);
     moderationStoreCases(factory);
   });
 }

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from "node:sqlite";
 import { ROOMS_AND_ROLES_SQL } from "./migration-2-room-roles.ts";
+import { MESSAGE_REVISIONS_SQL } from "./migration-3-message-revisions.ts";
 import { intColumn, transaction } from "./sqlite-database.ts";
 
 export interface Migration {
@@ -66,6 +67,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 2,
     name: "room roles, private rooms, bans, mutes and invitations",
     sql: ROOMS_AND_ROLES_SQL,
+  },
+  {
+    version: 3,
+    name: "message edits and deletes",
+    sql: MESSAGE_REVISIONS_SQL,
   },
 ];
 

@@ -1,9 +1,10 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { ChatError } from "../../errors.ts";
-import type { NewMessage, StoredMessage } from "../../types.ts";
+import { isRevision, type NewMessage, type NewRevision, type StoredMessage } from "../../types.ts";
 import { AppendBatch, type AppendResult, type PendingAppend, storedAt } from "../append-batch.ts";
 import { GroupCommitQueue } from "../group-commit.ts";
 import type { MessageStore } from "../message-store.ts";
+import { revisionFields, revisionOutcome } from "../revision-target.ts";
 import {
   intColumn,
   SQLITE_CONSTRAINT_PRIMARYKEY,
@@ -13,7 +14,8 @@ import {
   transaction,
 } from "./sqlite-database.ts";
 
-const COLUMNS = "id, room_id, seq, sender_id, sender_name, text, sent_at_ms, client_msg_id";
+const COLUMNS =
+  "id, room_id, seq, sender_id, sender_name, text, sent_at_ms, client_msg_id, kind, target_seq, edited_at_ms, deleted";
 
 /** Most appends written in one transaction. */
 const MAX_BATCH = 1000;
@@ -31,6 +33,8 @@ const MAX_BATCH = 1000;
  * round trip for a multi-row statement to save. The write stays on the event loop: a batch of a few hundred rows
  * costs about one fsync, and a worker thread would need a second connection and copying every batch across.
  * An empty clientMsgId means "no idempotency key" (stored as NULL, never deduplicated).
+ * Edit and delete events are written in the same transaction after the batch's messages, one by one: each reads its
+ * target, takes the next seq and changes the target, so that a later event of the batch sees what an earlier did.
  */
 export class SqliteMessageStore implements MessageStore {
   readonly #db: DatabaseSync;
@@ -42,19 +46,29 @@ export class SqliteMessageStore implements MessageStore {
   readonly #before: StatementSync;
   readonly #byId: StatementSync;
   readonly #lastSeq: StatementSync;
+  readonly #bySeq: StatementSync;
+  readonly #earlierDelete: StatementSync;
+  readonly #edit: StatementSync;
+  readonly #delete: StatementSync;
 
   constructor(db: DatabaseSync) {
     this.#db = db;
     this.#queue = new GroupCommitQueue((batch) => this.#writeBatch(batch), { maxItems: MAX_BATCH });
     this.#byClientMsgId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`);
     this.#addSeqs = db.prepare("UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq");
-    this.#insert = db.prepare(`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#insert = db.prepare(`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0)`);
     this.#after = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
     this.#before = db.prepare(
       `SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     );
     this.#byId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE id = ?`);
     this.#lastSeq = db.prepare("SELECT last_seq FROM rooms WHERE id = ?");
+    this.#bySeq = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq = ?`);
+    this.#earlierDelete = db.prepare(
+      `SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND target_seq = ? AND kind = 'delete' ORDER BY seq LIMIT 1`,
+    );
+    this.#edit = db.prepare("UPDATE messages SET text = ?, edited_at_ms = ? WHERE room_id = ? AND seq = ?");
+    this.#delete = db.prepare("UPDATE messages SET text = '', deleted = 1 WHERE room_id = ? AND seq = ?");
   }
 
   append(message: NewMessage): Promise<AppendResult> {
@@ -91,9 +105,11 @@ export class SqliteMessageStore implements MessageStore {
   #store(leaders: readonly PendingAppend[]): Map<PendingAppend, AppendResult | ChatError> {
     const outcomes = new Map<PendingAppend, AppendResult | ChatError>();
     const fresh: PendingAppend[] = [];
+    const revisions: PendingAppend[] = [];
     for (const leader of leaders) {
       const existing = this.#findDuplicate(leader.item);
       if (existing) outcomes.set(leader, { message: existing, duplicate: true });
+      else if (isRevision(leader.item)) revisions.push(leader);
       else fresh.push(leader);
     }
     for (const [roomId, appends] of AppendBatch.byRoom(fresh)) {
@@ -110,13 +126,42 @@ export class SqliteMessageStore implements MessageStore {
         outcomes.set(pending, { message: storedAt(pending.item, seq), duplicate: false });
       }
     }
+    for (const pending of revisions) {
+      const item = pending.item;
+      if (!isRevision(item)) continue;
+      try {
+        outcomes.set(pending, this.#revise(item));
+      } catch (error) {
+        if (!(error instanceof ChatError)) throw error;
+        outcomes.set(pending, error);
+      }
+    }
     return outcomes;
+  }
+
+  /** Inside a transaction: an edit or delete event checked against its target, stored, and applied to it. */
+  #revise(event: NewRevision): AppendResult {
+    const row = this.#bySeq.get(event.roomId, event.targetSeq);
+    const outcome = revisionOutcome(event, row ? toMessage(row) : null);
+    if (outcome instanceof ChatError) throw outcome;
+    if (outcome === "already_deleted") {
+      const earlier = this.#earlierDelete.get(event.roomId, event.targetSeq);
+      if (earlier) return { message: toMessage(earlier), duplicate: true };
+    }
+    const counter = this.#addSeqs.get(1, event.roomId);
+    if (!counter) throw new ChatError("room_not_found", `room ${event.roomId} not found`);
+    const seq = intColumn(counter, "last_seq");
+    this.#insertAt(event, seq);
+    if (event.kind === "edit") this.#edit.run(event.text, event.sentAtMs, event.roomId, event.targetSeq);
+    else this.#delete.run(event.roomId, event.targetSeq);
+    return { message: storedAt(event, seq), duplicate: false };
   }
 
   /** The one-message path (inside its own transaction), for a batch that had to be split. */
   #appendOne(message: NewMessage): AppendResult {
     const existing = this.#findDuplicate(message);
     if (existing) return { message: existing, duplicate: true };
+    if (isRevision(message)) return this.#revise(message);
     const counter = this.#addSeqs.get(1, message.roomId);
     if (!counter) throw new ChatError("room_not_found", `room ${message.roomId} not found`);
     const seq = intColumn(counter, "last_seq");
@@ -147,6 +192,8 @@ export class SqliteMessageStore implements MessageStore {
       message.text,
       message.sentAtMs,
       message.clientMsgId === "" ? null : message.clientMsgId,
+      message.kind ?? "message",
+      message.targetSeq ?? 0,
     );
   }
 
@@ -161,6 +208,11 @@ export class SqliteMessageStore implements MessageStore {
 
   async findById(id: string): Promise<StoredMessage | null> {
     const row = this.#byId.get(id);
+    return row ? toMessage(row) : null;
+  }
+
+  async bySeq(roomId: string, seq: number): Promise<StoredMessage | null> {
+    const row = this.#bySeq.get(roomId, seq);
     return row ? toMessage(row) : null;
   }
 
@@ -189,5 +241,11 @@ function toMessage(row: SqliteRow): StoredMessage {
     text: textColumn(row, "text"),
     sentAtMs: intColumn(row, "sent_at_ms"),
     clientMsgId: row.client_msg_id === null ? "" : textColumn(row, "client_msg_id"),
+    ...revisionFields({
+      kind: textColumn(row, "kind"),
+      targetSeq: intColumn(row, "target_seq"),
+      editedAtMs: row.edited_at_ms === null ? null : intColumn(row, "edited_at_ms"),
+      deleted: intColumn(row, "deleted") === 1,
+    }),
   };
 }
