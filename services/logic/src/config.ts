@@ -187,6 +187,13 @@ export const logicConfigSchema = {
     "A member's typing indicator is published to a room at most once per this interval (more OP_TYPING is ignored)",
     { min: 100 },
   ),
+  messageEditWindowMs: setting.int(
+    "CHATROOM_MESSAGE_EDIT_WINDOW_MS",
+    15 * 60 * 1000,
+    "How long after sending a message its author may edit or delete it (owners and moderators may delete any " +
+      "message at any time); 0: no limit",
+    { min: 0 },
+  ),
   readReceiptIntervalMs: setting.int(
     "CHATROOM_READ_RECEIPT_INTERVAL_MS",
     1000,

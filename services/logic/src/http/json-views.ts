@@ -1,5 +1,5 @@
 import type { Member, Room } from "@chatroom/core";
-import { type ChatMessage, RoomKind } from "@chatroom/proto/protocol";
+import { type ChatMessage, MessageKind, RoomKind } from "@chatroom/proto/protocol";
 import type { ModerationResult } from "../services/moderation.ts";
 import type { BanView, InvitationView } from "../services/moderation-lists.ts";
 import type { RoomDetails, RoomMemberView } from "../services/room-queries.ts";
@@ -87,6 +87,21 @@ export function messageJson(message: ChatMessage) {
     sentAtMs: message.sentAtMs,
     clientMsgId: message.clientMsgId,
     roomKind: roomKindName(message.roomKind),
+    ...revisionJson(message),
+  };
+}
+
+/** kind and targetSeq for edit and delete events; editedAtMs and deleted for messages that were. */
+function revisionJson(message: ChatMessage) {
+  if (message.kind === MessageKind.MESSAGE_KIND_EDIT || message.kind === MessageKind.MESSAGE_KIND_DELETE) {
+    return {
+      kind: message.kind === MessageKind.MESSAGE_KIND_EDIT ? ("edit" as const) : ("delete" as const),
+      targetSeq: message.targetSeq ?? 0,
+    };
+  }
+  return {
+    ...(message.editedAtMs === undefined ? {} : { editedAtMs: message.editedAtMs }),
+    ...(message.deleted ? { deleted: true } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import type { Route } from "./route.ts";
 const SEQ = { min: 0, max: Number.MAX_SAFE_INTEGER };
 
 export function messageRoutes(services: LogicServices): Route[] {
-  const { messages, config } = services;
+  const { messages, revisions, config } = services;
 
   /** 201 for a new message, 200 for a retry that returned the stored one. */
   const send = async (req: Request, res: Response, target: Pick<SendInput, "roomId" | "toMemberId">) => {
@@ -24,6 +24,16 @@ export function messageRoutes(services: LogicServices): Route[] {
     res
       .status(result.duplicate ? 200 : 201)
       .json({ message: messageJson(result.message), duplicate: result.duplicate });
+  };
+
+  /** The message's seq from the path: a positive integer. */
+  const targetSeq = (req: Request): number => {
+    const raw = pathParam(req, "seq");
+    const seq = Number(raw);
+    if (!/^\d{1,16}$/.test(raw) || !Number.isSafeInteger(seq) || seq <= 0) {
+      throw new ChatError("bad_request", "seq must be a positive integer");
+    }
+    return seq;
   };
 
   return [
@@ -45,6 +55,41 @@ export function messageRoutes(services: LogicServices): Route[] {
       path: "/api/v1/rooms/:roomId/messages",
       auth: "session",
       handle: (req, res) => send(req, res, { roomId: pathParam(req, "roomId") }),
+    },
+    {
+      method: "patch",
+      path: "/api/v1/rooms/:roomId/messages/:seq",
+      auth: "session",
+      async handle(req, res) {
+        const body = jsonBody(req);
+        if (body.text === undefined) throw new ChatError("bad_request", "text is required");
+        const result = await revisions.edit(callerOf(req).member, {
+          roomId: pathParam(req, "roomId"),
+          seq: targetSeq(req),
+          text: body.text,
+          clientMsgId: body.clientMsgId,
+        });
+        res
+          .status(result.duplicate ? 200 : 201)
+          .json({ event: messageJson(result.event), duplicate: result.duplicate });
+      },
+    },
+    {
+      method: "delete",
+      path: "/api/v1/rooms/:roomId/messages/:seq",
+      auth: "session",
+      async handle(req, res) {
+        const clientMsgId =
+          req.body && typeof req.body === "object" ? (req.body as Record<string, unknown>).clientMsgId : undefined;
+        const result = await revisions.delete(callerOf(req).member, {
+          roomId: pathParam(req, "roomId"),
+          seq: targetSeq(req),
+          clientMsgId,
+        });
+        res
+          .status(result.duplicate ? 200 : 201)
+          .json({ event: messageJson(result.event), duplicate: result.duplicate });
+      },
     },
     {
       method: "post",

@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 
-export type HttpMethod = "get" | "post" | "put" | "delete";
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
 /**
  * One HTTP route. The router registers exactly these (tests compare them with docs/openapi.yaml), with the

@@ -6,6 +6,10 @@ import {
   ChangeRoomReply,
   ChangeRoomRequest,
   ChatMessage,
+  DeleteReply,
+  DeleteRequest,
+  EditReply,
+  EditRequest,
   HEADER_LENGTH,
   HistoryReply,
   HistoryRequest,
@@ -172,6 +176,29 @@ const typing: ReceiveHandler = async (services, request) => {
   return reply(Op.TYPING_REPLY, request, TypingReply.encode({ roomId: room.id }).finish());
 };
 
+/** The author changes a message's text: stored as an EDIT event, pushed to the room like a message. */
+const edit: ReceiveHandler = async (services, request) => {
+  const body = decode(EditRequest, request.body, "EditRequest");
+  const result = await services.revisions.edit(await request.member(), {
+    roomId: body.roomId,
+    seq: body.seq,
+    text: body.text,
+    clientMsgId: body.clientMsgId,
+  });
+  return reply(Op.EDIT_REPLY, request, EditReply.encode(result).finish());
+};
+
+/** The author, an owner or a moderator deletes a message: stored as a DELETE event, pushed to the room. */
+const deleteMessage: ReceiveHandler = async (services, request) => {
+  const body = decode(DeleteRequest, request.body, "DeleteRequest");
+  const result = await services.revisions.delete(await request.member(), {
+    roomId: body.roomId,
+    seq: body.seq,
+    clientMsgId: body.clientMsgId,
+  });
+  return reply(Op.DELETE_REPLY, request, DeleteReply.encode(result).finish());
+};
+
 /** The ops a comet forwards to logic.receive; anything else is a bad request. */
 export const receiveHandlers: ReadonlyMap<number, ReceiveHandler> = new Map([
   [Op.SEND, send],
@@ -184,5 +211,7 @@ export const receiveHandlers: ReadonlyMap<number, ReceiveHandler> = new Map([
   [Op.HISTORY, history],
   [Op.ACK, ack],
   [Op.TYPING, typing],
+  [Op.EDIT, edit],
+  [Op.DELETE, deleteMessage],
   [Op.MODERATE, moderate],
 ]);

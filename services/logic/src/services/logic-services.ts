@@ -25,6 +25,7 @@ import { onlineNotifier } from "./online-notifier.ts";
 import { Publisher } from "./publisher.ts";
 import type { PushCoalescer } from "./push-coalescer.ts";
 import { ResumeService } from "./resume.ts";
+import { RevisionService } from "./revisions.ts";
 import { RoomSignals } from "./room-signals.ts";
 import { RoomService } from "./rooms.ts";
 
@@ -67,6 +68,7 @@ export interface LogicServices {
   moderation: ModerationService;
   moderationLists: ModerationLists;
   messages: MessageService;
+  revisions: RevisionService;
   resume: ResumeService;
   goimVerifier: GoimVerifier;
 }
@@ -165,6 +167,17 @@ export function createLogicServices(deps: LogicDeps, logger: LogicLogger): Logic
       now,
       logger,
       metrics,
+    }),
+    revisions: new RevisionService({
+      stores,
+      rooms,
+      publisher,
+      rateLimiter,
+      sendRate: { capacity: config.sendRateCapacity, refillPerSecond: config.sendRateRefillPerSecond },
+      maxTextBytes: config.maxTextBytes,
+      editWindowMs: config.messageEditWindowMs,
+      now,
+      logger,
     }),
     resume: new ResumeService({ stores, rooms, resumePageSize: config.resumePageSize }),
     goimVerifier:

@@ -1,16 +1,10 @@
 import { randomUUID } from "node:crypto";
-import {
-  ChatError,
-  type Member,
-  parseDirectRoomId,
-  type RateLimiter,
-  type RateRule,
-  type Stores,
-} from "@chatroom/core";
+import { ChatError, type Member, type RateLimiter, type RateRule, type Stores } from "@chatroom/core";
 import type { ChatMessage } from "@chatroom/proto/protocol";
 import type { RoomRef } from "../cache/membership-cache.ts";
 import type { LogicLogger } from "../logger.ts";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
+import { publishStored } from "./publish-stored.ts";
 import type { Publisher } from "./publisher.ts";
 import type { RoomService } from "./rooms.ts";
 import { validateClientMsgId, validateText } from "./text.ts";
@@ -105,13 +99,7 @@ export class MessageService {
     const message = toChatMessage(stored, room.kind);
     const fields = { messageId: message.id, roomId: message.roomId, seq: message.seq, senderId: sender.id };
     try {
-      if (room.kind === "direct") {
-        const pair = parseDirectRoomId(room.id);
-        if (!pair) throw new ChatError("internal", `direct room ${room.id} has no member pair in its id`);
-        await publisher.directMessage(message, pair);
-      } else {
-        await publisher.roomMessage(message);
-      }
+      await publishStored(publisher, message, room);
     } catch (error) {
       // Stored but not delivered live: the sender's retry publishes it again, readers get it from history/resume.
       logger?.warn({ ...fields, err: error }, "message stored but not published");

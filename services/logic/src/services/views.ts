@@ -1,5 +1,5 @@
 import type { Member, Room, RoomRole, StoredMessage } from "@chatroom/core";
-import { type ChatMessage, type RoomInfo, RoomKind, RoomRole as WireRole } from "@chatroom/proto/protocol";
+import { type ChatMessage, MessageKind, type RoomInfo, RoomKind, RoomRole as WireRole } from "@chatroom/proto/protocol";
 
 /**
  * A room as one member sees it: their read cursor, role and mute and, for a direct conversation, the other member.
@@ -53,6 +53,21 @@ export function toChatMessage(message: StoredMessage, kind: Room["kind"]): ChatM
     sentAtMs: message.sentAtMs,
     clientMsgId: message.clientMsgId,
     roomKind: roomKindOf({ kind }),
+    ...revisionView(message),
+  };
+}
+
+/** The optional revision fields of ChatMessage: set only where they apply (older clients see plain messages). */
+function revisionView(message: StoredMessage): Partial<ChatMessage> {
+  if (message.kind !== undefined) {
+    return {
+      kind: message.kind === "edit" ? MessageKind.MESSAGE_KIND_EDIT : MessageKind.MESSAGE_KIND_DELETE,
+      targetSeq: message.targetSeq ?? 0,
+    };
+  }
+  return {
+    ...(message.editedAtMs === undefined ? {} : { editedAtMs: message.editedAtMs }),
+    ...(message.deleted ? { deleted: true } : {}),
   };
 }
 
