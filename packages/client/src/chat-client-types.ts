@@ -1,6 +1,7 @@
 import type { ChatMessage, RoomEvent, RoomInfo, RoomResume } from "@chatroom/proto/protocol";
 import type { BackoffOptions } from "./backoff.ts";
 import type { WebSocketConstructor } from "./frame-socket.ts";
+import type { MessageDelete, MessageEdit } from "./message-revisions.ts";
 
 export type ConnectionState = "connecting" | "authenticating" | "open" | "reconnecting" | "closed";
 
@@ -70,8 +71,15 @@ export interface PushDetail {
 
 export interface ChatClientEvents {
   state: StateChange;
-  /** Each (room, seq) exactly once, in seq order per room. */
+  /** Each (room, seq) exactly once, in seq order per room (edit and delete events excepted: see `edit`, `delete`). */
   message: ChatMessage;
+  /**
+   * A message was edited: once per change, in the room's seq order, whether its event came live, on resume or was
+   * already read in history (`history()` pages show the latest text and record their events as seen).
+   */
+  edit: MessageEdit;
+  /** A message was deleted (now a tombstone): once, like `edit`. */
+  delete: MessageDelete;
   event: RoomEvent;
   /** Online member counts of the connection's rooms (AuthReply, JOIN replies, OP_ONLINE pushes, heartbeat replies). */
   online: ReadonlyMap<string, number>;

@@ -3,6 +3,10 @@ import {
   AckRequest,
   ChangeRoomReply,
   ChangeRoomRequest,
+  DeleteReply,
+  DeleteRequest,
+  EditReply,
+  EditRequest,
   type HistoryReply,
   JoinReply,
   JoinRequest,
@@ -27,6 +31,7 @@ import { ChatConnection } from "./chat-connection.ts";
 import { newClientMsgId } from "./client-msg-id.ts";
 import { FrameDispatcher } from "./frame-dispatcher.ts";
 import { fetchHistory, type HistoryOptions } from "./history-request.ts";
+import { MessageRevisions } from "./message-revisions.ts";
 import { PendingRequests } from "./pending-requests.ts";
 import { RoomDirectory } from "./room-directory.ts";
 import { RoomSequencer } from "./room-sequencer.ts";
@@ -48,6 +53,7 @@ export class ChatClient {
   readonly #connection: ChatConnection;
   readonly #accepts: Set<number>;
   readonly #typing: TypingTracker;
+  readonly #revisions = new MessageRevisions();
   /** When this client last told each room that its member is typing. */
   readonly #typingSent = new Map<string, number>();
 
@@ -63,6 +69,7 @@ export class ChatClient {
       sequencer,
       directory,
       emitter,
+      revisions: this.#revisions,
       fetchAfter: (roomId, afterSeq) =>
         fetchHistory((body) => this.#connection.call(Op.HISTORY, body), roomId, { afterSeq, limit: fillPageSize }),
       connectionId: () => this.#connection.id,
@@ -187,8 +194,31 @@ export class ChatClient {
   }
 
   /** A page of a room's messages, ascending (for scroll-back; not passed through the `message` event). */
-  history(roomId: string, options: HistoryOptions = {}): Promise<HistoryReply> {
-    return fetchHistory((body) => this.#request(Op.HISTORY, body), roomId, options);
+  async history(roomId: string, options: HistoryOptions = {}): Promise<HistoryReply> {
+    const reply = await fetchHistory((body) => this.#request(Op.HISTORY, body), roomId, options);
+    // Its messages show their latest text (or tombstone): the events in it need not be applied again.
+    this.#revisions.recordPage(reply.messages);
+    return reply;
+  }
+
+  /**
+   * Changes the text of one's own message `seq` (within the server's edit window). The room — this client included —
+   * hears of it as an `edit` event. Retried after a reconnect with the same clientMsgId, like `send`.
+   */
+  edit(roomId: string, seq: number, text: string, options: { clientMsgId?: string } = {}): Promise<EditReply> {
+    const clientMsgId = options.clientMsgId ?? newClientMsgId();
+    const body = EditRequest.encode({ roomId, seq, text, clientMsgId }).finish();
+    return this.#retried(Op.EDIT, body, (reply) => EditReply.decode(reply));
+  }
+
+  /**
+   * Deletes message `seq`: one's own within the edit window, any as an owner or moderator. The room hears of it as a
+   * `delete` event; deleting a deleted message succeeds (duplicate: the earlier delete).
+   */
+  delete(roomId: string, seq: number, options: { clientMsgId?: string } = {}): Promise<DeleteReply> {
+    const clientMsgId = options.clientMsgId ?? newClientMsgId();
+    const body = DeleteRequest.encode({ roomId, seq, clientMsgId }).finish();
+    return this.#retried(Op.DELETE, body, (reply) => DeleteReply.decode(reply));
   }
 
   /**
@@ -279,11 +309,15 @@ export class ChatClient {
     return this.#connection.request(op, body);
   }
 
-  async #send(request: SendRequest): Promise<SendReply> {
-    const body = SendRequest.encode(request).finish();
+  #send(request: SendRequest): Promise<SendReply> {
+    return this.#retried(Op.SEND, SendRequest.encode(request).finish(), (reply) => SendReply.decode(reply));
+  }
+
+  /** An idempotent request (it carries a clientMsgId), sent again after each reconnect until answered. */
+  async #retried<T>(op: number, body: Uint8Array, decode: (reply: Uint8Array) => T): Promise<T> {
     for (;;) {
       try {
-        return SendReply.decode(await this.#request(Op.SEND, body));
+        return decode(await this.#request(op, body));
       } catch (error) {
         // The socket went away before the reply: send again once reconnected; the clientMsgId makes it idempotent.
         if (!(error instanceof ChatClientError && error.code === "disconnected")) throw error;

@@ -9,6 +9,7 @@ import type {
   HttpMessage,
   HttpModerationResult,
   HttpMyInvitation,
+  HttpRevisionResult,
   HttpRole,
   HttpRoom,
   HttpRoomDetails,
@@ -150,6 +151,21 @@ export class ChatHttp {
   }
 
   /** Sends to the direct conversation with a member (created on first use). */
+  /** Changes the text of one's own message `seq` (within the edit window). */
+  async editMessage(
+    id: string,
+    seq: number,
+    text: string,
+    clientMsgId: string = newClientMsgId(),
+  ): Promise<HttpRevisionResult> {
+    return this.#call("PATCH", `/api/v1/rooms/${encodeURIComponent(id)}/messages/${seq}`, { text, clientMsgId });
+  }
+
+  /** Deletes message `seq` (one's own within the edit window; any as an owner or moderator). */
+  async deleteMessage(id: string, seq: number): Promise<HttpRevisionResult> {
+    return this.#call("DELETE", `/api/v1/rooms/${encodeURIComponent(id)}/messages/${seq}`);
+  }
+
   async sendDirect(memberId: number, text: string, clientMsgId: string = newClientMsgId()): Promise<HttpSendResult> {
     return this.#call("POST", `/api/v1/members/${memberId}/messages`, { text, clientMsgId });
   }

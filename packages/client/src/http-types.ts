@@ -104,9 +104,22 @@ export interface HttpMessage {
   sentAtMs: number;
   clientMsgId: string;
   roomKind: "public" | "private" | "direct";
+  /** Absent for a message; an edit or delete event of message targetSeq (senderId: who did it). */
+  kind?: "edit" | "delete";
+  targetSeq?: number;
+  /** A message that was edited: when last (text is the latest). */
+  editedAtMs?: number;
+  /** A message that was deleted: a tombstone (text is empty). */
+  deleted?: boolean;
 }
 
 export interface HttpSendResult {
   message: HttpMessage;
+  duplicate: boolean;
+}
+
+/** PATCH / DELETE of a message: the stored edit or delete event. */
+export interface HttpRevisionResult {
+  event: HttpMessage;
   duplicate: boolean;
 }

@@ -1,5 +1,7 @@
 export type {
   ChatMessage,
+  DeleteReply,
+  EditReply,
   HistoryReply,
   ModerateReply,
   RoomEvent,
@@ -8,7 +10,15 @@ export type {
   RoomResume,
   SendReply,
 } from "@chatroom/proto/protocol";
-export { FIRST_CUSTOM_OP, ModerationAction, Op, RoomEventType, RoomKind, RoomRole } from "@chatroom/proto/protocol";
+export {
+  FIRST_CUSTOM_OP,
+  MessageKind,
+  ModerationAction,
+  Op,
+  RoomEventType,
+  RoomKind,
+  RoomRole,
+} from "@chatroom/proto/protocol";
 export type { BackoffOptions } from "./backoff.ts";
 export { backoffCap, backoffDelay, DEFAULT_BACKOFF } from "./backoff.ts";
 export { ChatClient } from "./chat-client.ts";
@@ -39,12 +49,20 @@ export type {
   HttpMessage,
   HttpModerationResult,
   HttpMyInvitation,
+  HttpRevisionResult,
   HttpRole,
   HttpRoom,
   HttpRoomDetails,
   HttpRoomMember,
   HttpSendResult,
 } from "./http-types.ts";
+export {
+  applyRevision,
+  isRevisionEvent,
+  type MessageDelete,
+  type MessageEdit,
+  MessageRevisions,
+} from "./message-revisions.ts";
 export { RoomSequencer, type SequencerAction } from "./room-sequencer.ts";
 export { type Listener, TypedEmitter } from "./typed-emitter.ts";
 export { TYPING_SHOWN_MS } from "./typing-tracker.ts";

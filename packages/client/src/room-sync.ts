@@ -1,5 +1,6 @@
-import type { ChatMessage, HistoryReply, RoomResume } from "@chatroom/proto/protocol";
+import { type ChatMessage, type HistoryReply, MessageKind, type RoomResume } from "@chatroom/proto/protocol";
 import type { ChatClientEvents } from "./chat-client-types.ts";
+import { isRevisionEvent, type MessageRevisions, toDelete, toEdit } from "./message-revisions.ts";
 import type { RoomDirectory } from "./room-directory.ts";
 import type { RoomSequencer, SequencerAction } from "./room-sequencer.ts";
 import type { TypedEmitter } from "./typed-emitter.ts";
@@ -8,6 +9,7 @@ export interface RoomSyncDeps {
   sequencer: RoomSequencer;
   directory: RoomDirectory;
   emitter: TypedEmitter<ChatClientEvents>;
+  revisions: MessageRevisions;
   /** HISTORY after_seq on the current connection. */
   fetchAfter(roomId: string, afterSeq: number): Promise<HistoryReply>;
   /** Identifies the current connection; a fill that failed on an older one is left to the next resume. */
@@ -18,7 +20,10 @@ export interface RoomSyncDeps {
 
 const FILL_RETRY_MS = 1000;
 
-/** Carries out the sequencer's decisions: delivers messages to the app and fills holes through HISTORY. */
+/**
+ * Carries out the sequencer's decisions: delivers messages to the app (`message`; edit and delete events as `edit` /
+ * `delete`, each change once: see MessageRevisions) and fills holes through HISTORY.
+ */
 export class RoomSync {
   readonly #deps: RoomSyncDeps;
 
@@ -37,12 +42,23 @@ export class RoomSync {
   #perform(actions: SequencerAction[]): void {
     for (const action of actions) {
       if (action.type === "deliver") {
-        this.#deps.directory.delivered(action.message);
-        this.#deps.emitter.emit("message", action.message);
+        this.#deliver(action.message);
       } else {
         this.#fill(action.roomId, action.afterSeq);
       }
     }
+  }
+
+  #deliver(message: ChatMessage): void {
+    const { directory, emitter, revisions } = this.#deps;
+    directory.delivered(message);
+    if (!isRevisionEvent(message)) {
+      emitter.emit("message", message);
+      return;
+    }
+    if (!revisions.record(message)) return;
+    if (message.kind === MessageKind.MESSAGE_KIND_EDIT) emitter.emit("edit", toEdit(message));
+    else emitter.emit("delete", toDelete(message));
   }
 
   #fill(roomId: string, afterSeq: number): void {
