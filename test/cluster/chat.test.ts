@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import type { MessageDelete, MessageEdit } from "@chatroom/client";
 import { OnlineUpdate, Op } from "@chatroom/proto/protocol";
 import { RawClient } from "../support/raw-client.ts";
 import {
@@ -70,6 +71,46 @@ describe("the distributed cluster (2 logics, 2 comets, 2 jobs on Kafka, MySQL an
       }
     } finally {
       await Promise.all([carolTab.client.close(), daveOnA.client.close(), daveOnB.client.close()]);
+    }
+  });
+
+  it("carries edits and deletes to members on the other comet, live, and stores them for history", async () => {
+    const { cluster } = fixture;
+    const [cometA, cometB] = cluster.comets;
+    assert.ok(cometA && cometB);
+    const owner = await registerMember(cluster, "owner");
+    const author = await registerMember(cluster, "author");
+    const room = `edits-${owner.id}`;
+    await owner.http.createRoom(room, "edits");
+    await author.http.joinRoom(room);
+    const ownerTab = await openTab(owner, cluster.cometWsUrl(cometA));
+    const authorTab = await openTab(author, cluster.cometWsUrl(cometB));
+    const edits: MessageEdit[] = [];
+    const deletes: MessageDelete[] = [];
+    ownerTab.client.on("edit", (edit) => edits.push(edit));
+    ownerTab.client.on("delete", (deletion) => deletes.push(deletion));
+    try {
+      const first = (await authorTab.client.send(room, "frist")).message?.seq ?? 0;
+      const second = (await authorTab.client.send(room, "spam")).message?.seq ?? 0;
+      await waitFor(() => ownerTab.texts(room).length === 2, "both messages on the owner's comet");
+      await authorTab.client.edit(room, first, "first");
+      // Over HTTP, through the load balancer (either logic): the owner deletes the author's message.
+      const deleted = await owner.http.deleteMessage(room, second);
+      assert.equal(deleted.event.kind, "delete");
+      await waitFor(() => edits.length === 1 && deletes.length === 1, "the edit and the delete on the other comet");
+      assert.deepEqual(
+        [edits[0]?.targetSeq, edits[0]?.text, deletes[0]?.targetSeq, deletes[0]?.memberId],
+        [first, "first", second, owner.id],
+      );
+      const page = await author.http.history(room);
+      const bySeq = new Map(page.messages.map((m) => [m.seq, m]));
+      assert.deepEqual([bySeq.get(first)?.text, bySeq.get(second)?.deleted], ["first", true]);
+      assert.deepEqual(
+        page.messages.map((m) => m.kind ?? "message"),
+        ["message", "message", "edit", "delete"],
+      );
+    } finally {
+      await Promise.all([ownerTab.client.close(), authorTab.client.close()]);
     }
   });
 
