@@ -11,7 +11,7 @@ describe("chat features in the web client (embedded default)", () => {
     await rig?.close();
   });
 
-  it("typing, read receipts, date separators, unread title, the room browser and a ban, in two browsers", async () => {
+  it("typing, read receipts, date separators, unread title, the room browser, edits, deletes and a ban, in two browsers", async () => {
     await chatFeaturesScenario(rig.browser, rig.url);
   });
 

@@ -102,4 +102,6 @@ export interface Me {
   /** The connection's key for the push API. */
   key: string;
   server: string;
+  /** How long after sending the member may edit or delete a message (0: no limit, or a server without edits). */
+  editWindowMs: number;
 }

@@ -205,7 +205,13 @@ export class ChatConnection {
 
   #onAuthenticated(socket: FrameSocket, reply: AuthReply): void {
     if (socket !== this.#socket) return;
-    this.#me = { memberId: reply.memberId, username: reply.username, key: reply.key, server: reply.server };
+    this.#me = {
+      memberId: reply.memberId,
+      username: reply.username,
+      key: reply.key,
+      server: reply.server,
+      editWindowMs: reply.messageEditWindowMs ?? 0,
+    };
     this.#heartbeat.start(reply.heartbeatIntervalMs > 0 ? reply.heartbeatIntervalMs : 30_000);
     const cursors: RoomCursor[] = this.#deps.directory.reset(reply.rooms, this.#options.resumeFrom ?? "stored");
     this.#deps.sequencer.beginResume(cursors.map((cursor) => cursor.roomId));

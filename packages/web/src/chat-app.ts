@@ -19,6 +19,7 @@ import { Invitations } from "./invitations.ts";
 import { MembersPanel } from "./members-panel.ts";
 import { MessageActions } from "./message-actions.ts";
 import { MessageListView } from "./message-list-view.ts";
+import { deleteEvent, editEvent, MessageRevisionControls } from "./message-revisions.ts";
 import { ReadCursors } from "./read-cursors.ts";
 import { ReadMarker } from "./read-marker.ts";
 import { directRoomId, roomTitle, unreadCount } from "./room-ids.ts";
@@ -27,6 +28,7 @@ import { SidebarView } from "./sidebar-view.ts";
 import { TypingLineView } from "./typing-line-view.ts";
 
 const LAST_ROOM_KEY = "chatroom.lastRoom";
+
 /** Events that change who is in a room (and so its member list and read cursors). */
 const MEMBERSHIP_EVENTS: ReadonlySet<RoomEventType> = new Set([
   RoomEventType.ROOM_EVENT_TYPE_JOINED,
@@ -55,6 +57,7 @@ export class ChatApp {
   readonly #typingLine = new TypingLineView();
   readonly #members: MembersPanel;
   readonly #actions: MessageActions;
+  readonly #revisions: MessageRevisionControls;
   readonly #reads = new ReadMarker(
     () => this.#client,
     () => (this.#current ? { roomId: this.#current, room: this.#currentRoom() } : null),
@@ -93,9 +96,19 @@ export class ChatApp {
           this.#conversation()?.pending.delete(id);
           this.#renderMessages();
         },
+        actionsFor: (message) => this.#revisions.actionsFor(message),
+        onSaveEdit: (message, text) => this.#revisions.save(message, text),
       },
       () => this.#me.id,
     );
+    this.#revisions = new MessageRevisionControls({
+      client: () => this.#client,
+      me: () => this.#me.id,
+      room: (roomId) => this.#rooms.get(roomId),
+      startEdit: (message) => this.#list.startEdit(message),
+      applied: (event) => this.#onRevision(event),
+      notify: (text) => this.#banner.show(text, "error", 4000),
+    });
     this.#actions = new MessageActions({
       client: () => this.#client,
       conversations: this.#conversations,
@@ -175,7 +188,13 @@ export class ChatApp {
       if (detail.reconnected) this.#banner.resumed(detail.rooms.reduce((n, r) => n + r.replayed, 0));
     });
     client.on("message", (message) => this.#onMessage(message));
-    client.on("rooms", () => this.#onRooms());
+    client.on("edit", (edit) => this.#onRevision(editEvent(edit)));
+    client.on("delete", (deletion) => this.#onRevision(deleteEvent(deletion)));
+    client.on("rooms", () => {
+      // A role may have changed: moderators get Delete on every message.
+      this.#list.invalidate();
+      this.#onRooms();
+    });
     client.on("online", () => {
       this.#drawHeader();
       void this.#members.refresh(false);
@@ -252,6 +271,13 @@ export class ChatApp {
     if (message.senderId !== this.#me.id && room) {
       this.#attention.message(message, roomTitle(room), () => this.open(message.roomId));
     }
+  }
+
+  /** An edit or delete (pushed, or the answer to this client's own): the message shows it at once. */
+  #onRevision(event: ChatMessage): void {
+    if (!this.#conversations.has(event.roomId)) return;
+    if (this.#conversations.get(event.roomId).revise(event) && event.roomId === this.#current) this.#renderMessages();
+    if (event.roomId === this.#current) this.#reads.schedule();
   }
 
   #onRooms(): void {

@@ -1,4 +1,4 @@
-import type { ChatMessage } from "@chatroom/client";
+import { applyRevision, type ChatMessage, isRevisionEvent } from "@chatroom/client";
 
 /** A message the user sent that the server has not acknowledged (yet, or at all). */
 export interface PendingSend {
@@ -13,7 +13,8 @@ export interface PendingSend {
 
 /**
  * What the UI knows of one room's messages: stored messages by seq (from live delivery, send replies and history
- * pages, in any order and with duplicates) plus the user's unacknowledged sends. Pure; no DOM.
+ * pages, in any order and with duplicates) plus the user's unacknowledged sends. Edit and delete events change the
+ * message they target (idempotently; a copy held from earlier gives way to a more revised one). Pure; no DOM.
  */
 export class Conversation {
   readonly roomId: string;
@@ -43,14 +44,35 @@ export class Conversation {
     return this.messages.at(-1)?.seq ?? 0;
   }
 
-  /** Adds a stored message; false when it was already there. Settles the pending send it acknowledges. */
+  /**
+   * Adds a stored message; false when it was already there (as revised). Settles the pending send it acknowledges.
+   * An edit or delete event (in a history page) is applied to its message instead.
+   */
   add(message: ChatMessage): boolean {
+    if (isRevisionEvent(message)) return this.revise(message);
     this.pending.delete(message.clientMsgId);
-    if (this.#bySeq.has(message.seq)) return false;
+    const held = this.#bySeq.get(message.seq);
+    if (held && !moreRevised(message, held)) return false;
     this.#bySeq.set(message.seq, message);
     this.#sorted = null;
     if (message.seq === 1) this.hasOlder = false;
     return true;
+  }
+
+  /** Applies an edit or delete event to the message it targets, when held; true when that changed it. */
+  revise(event: ChatMessage): boolean {
+    const target = this.#bySeq.get(event.targetSeq ?? 0);
+    if (!target) return false;
+    const revised = applyRevision(target, event);
+    if (revised === target) return false;
+    this.#bySeq.set(target.seq, revised);
+    this.#sorted = null;
+    return true;
+  }
+
+  /** The stored message with this seq, as revised. */
+  bySeq(seq: number): ChatMessage | undefined {
+    return this.#bySeq.get(seq);
   }
 
   /** Adds a page read backwards (newest first page, or "before the oldest"); hasMore: older ones remain. */
@@ -77,6 +99,13 @@ export class Conversation {
     if (entry) Object.assign(entry, { state: "pending", error: "" });
     return entry;
   }
+}
+
+/** Whether `incoming` shows later revisions of a message than `held` (a tombstone, or a later edit). */
+function moreRevised(incoming: ChatMessage, held: ChatMessage): boolean {
+  if (held.deleted) return false;
+  if (incoming.deleted) return true;
+  return (incoming.editedAtMs ?? 0) > (held.editedAtMs ?? 0);
 }
 
 /** Conversations by room id, created on first use. */

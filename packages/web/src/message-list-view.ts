@@ -7,11 +7,10 @@ export interface MessageListHandlers {
   onLoadOlder(): void;
   onRetry(clientMsgId: string): void;
   onDiscard(clientMsgId: string): void;
-  /**
-   * Controls shown with a stored message (a per-message menu: editing and deleting will live there); none when
-   * absent or empty.
-   */
+  /** Controls shown with a stored message (edit, delete); none when absent or empty. */
   actionsFor?(message: ChatMessage): Node[];
+  /** The inline editor's Enter: resolves true once saved (the editor then closes), false to keep it open. */
+  onSaveEdit?(message: ChatMessage, text: string): Promise<boolean>;
 }
 
 /** What the list shows besides messages. */
@@ -37,7 +36,11 @@ export class MessageListView {
   readonly #container: HTMLElement;
   readonly #handlers: MessageListHandlers;
   readonly #memberId: () => number;
-  readonly #nodes = new Map<string, HTMLElement>();
+  /** Built message elements by seq, with the message (as revised) they show. */
+  readonly #nodes = new Map<number, { message: ChatMessage; node: HTMLElement }>();
+  /** The message being edited inline, and its editor element. */
+  #editing: { seq: number; node: HTMLElement } | null = null;
+  #lastRender: (() => void) | null = null;
   #roomId: string | null = null;
 
   constructor(container: HTMLElement, handlers: MessageListHandlers, memberId: () => number) {
@@ -61,9 +64,13 @@ export class MessageListView {
   }
 
   render(conversation: Conversation | null, emptyText: string, extras: MessageListExtras = { seenBy: [] }): void {
+    this.#lastRender = () => this.render(conversation, emptyText, extras);
     const c = this.#container;
     const switched = conversation?.roomId !== this.#roomId;
-    if (switched) this.#nodes.clear();
+    if (switched) {
+      this.#nodes.clear();
+      this.#editing = null;
+    }
     this.#roomId = conversation?.roomId ?? null;
     const stick = switched || this.atBottom;
     const fromBottom = c.scrollHeight - c.scrollTop;
@@ -84,7 +91,9 @@ export class MessageListView {
             h("div", { class: "day-separator", testid: "date-separator", text: dayLabel(message.sentAtMs, now) }),
           );
         }
-        children.push(this.#messageNode(message));
+        children.push(
+          this.#editing?.seq === message.seq && !message.deleted ? this.#editing.node : this.#messageNode(message),
+        );
       }
       if (extras.seenBy.length > 0 && conversation.messages.length > 0) {
         children.push(h("div", { class: "seen-by", testid: "seen-by", text: seenByText(extras.seenBy) }));
@@ -116,18 +125,81 @@ export class MessageListView {
     return h("div", { class: "history-edge", testid: "history-start", text: "Beginning of the conversation" });
   }
 
-  #messageNode(message: ChatMessage): HTMLElement {
-    const key = `${message.seq}`;
-    const cached = this.#nodes.get(key);
-    if (cached) return cached;
-    const mine = message.senderId === this.#memberId();
-    const sent = new Date(message.sentAtMs);
+  /** Forgets the built message elements (their controls depend on the viewer's role, which changed). */
+  invalidate(): void {
+    this.#nodes.clear();
+  }
+
+  /** Opens the inline editor on one of the viewer's messages (Enter saves, Esc cancels). */
+  startEdit(message: ChatMessage): void {
+    const textarea = h("textarea", {
+      class: "edit-input",
+      testid: "edit-input",
+      attrs: { rows: "2", "aria-label": "Edit message", maxlength: "4096" },
+    });
+    textarea.value = message.text;
+    const cancel = () => {
+      this.#editing = null;
+      this.#rerender();
+    };
+    textarea.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        cancel();
+      } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        const text = textarea.value;
+        if (text.trim() === "" || text === message.text) {
+          cancel();
+          return;
+        }
+        textarea.disabled = true;
+        void (this.#handlers.onSaveEdit?.(message, text) ?? Promise.resolve(true)).then((saved) => {
+          textarea.disabled = false;
+          if (saved) cancel();
+          else textarea.focus();
+        });
+      }
+    });
     const node = h(
       "article",
       {
-        class: mine ? "message mine" : "message",
+        class: "message mine editing",
+        testid: "message-editor",
+        dataset: { seq: String(message.seq), room: message.roomId, state: "editing" },
+      },
+      textarea,
+      h("div", { class: "edit-hint", text: "Enter to save · Esc to cancel" }),
+    );
+    this.#editing = { seq: message.seq, node };
+    this.#rerender();
+    textarea.focus();
+    textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+  }
+
+  /** The last conversation drawn, drawn again (after the editor opened or closed). */
+  #rerender(): void {
+    this.#lastRender?.();
+  }
+
+  #messageNode(message: ChatMessage): HTMLElement {
+    const cached = this.#nodes.get(message.seq);
+    if (cached?.message === message) return cached.node;
+    const mine = message.senderId === this.#memberId();
+    const sent = new Date(message.sentAtMs);
+    const classes = ["message", mine && "mine", message.deleted && "deleted"].filter(Boolean).join(" ");
+    const edited = message.editedAtMs && !message.deleted ? new Date(message.editedAtMs) : null;
+    const node = h(
+      "article",
+      {
+        class: classes,
         testid: "message",
-        dataset: { seq: String(message.seq), room: message.roomId, state: "sent", sender: message.senderName },
+        dataset: {
+          seq: String(message.seq),
+          room: message.roomId,
+          state: message.deleted ? "deleted" : "sent",
+          sender: message.senderName,
+        },
       },
       h(
         "div",
@@ -137,11 +209,20 @@ export class MessageListView {
           text: timeFormat.format(sent),
           attrs: { datetime: sent.toISOString(), title: dateTimeFormat.format(sent) },
         }),
+        edited &&
+          h("span", {
+            class: "edited",
+            testid: "message-edited",
+            text: "(edited)",
+            attrs: { title: `Edited ${dateTimeFormat.format(edited)}` },
+          }),
       ),
-      h("p", { class: "text", testid: "message-text", text: message.text }),
-      ...(this.#handlers.actionsFor?.(message) ?? []),
+      message.deleted
+        ? h("p", { class: "text tombstone", testid: "message-deleted", text: "message deleted" })
+        : h("p", { class: "text", testid: "message-text", text: message.text }),
+      ...(message.deleted ? [] : (this.#handlers.actionsFor?.(message) ?? [])),
     );
-    this.#nodes.set(key, node);
+    this.#nodes.set(message.seq, { message, node });
     return node;
   }
 

@@ -14,8 +14,9 @@ async function openRoom(person: Person, roomId: string): Promise<void> {
 /**
  * Two people in two browsers against a running chatroom at `url` (the embedded default, or the local cluster's
  * load balancer): one creates a room the other finds in the browser and joins; they see each other type, read
- * receipts ("seen by"), date separators, unread counts in the tab title; the owner bans the other, whose page
- * drops the room at once. No failed HTTP request, dialog or page error along the way.
+ * receipts ("seen by"), date separators, unread counts in the tab title; the author edits (Enter saves, Esc
+ * cancels) and deletes a message, the owner deletes another's, and both pages show "(edited)" and the tombstones;
+ * the owner bans the other, whose page drops the room at once. No failed HTTP request, dialog or page error along the way.
  */
 export async function chatFeaturesScenario(browser: Browser, url: string): Promise<void> {
   const suffix = Date.now().toString(36);
@@ -70,6 +71,49 @@ export async function chatFeaturesScenario(browser: Browser, url: string): Promi
     await alice.page.waitForFunction(() => /^\(1\) chatroom$/.test(document.title));
     await openRoom(alice, room);
     await alice.page.waitForFunction(() => document.title === "chatroom");
+
+    // Edits and deletes: Bob fixes his typo inline (Enter saves); Alice sees the new text marked "(edited)".
+    await say(bob, "Helo Alice");
+    await messageWithText(alice, "Helo Alice").waitFor();
+    const bobsTypo = bob.page.locator('[data-testid="message"]', { hasText: "Helo Alice" });
+    await bobsTypo.hover();
+    await bobsTypo.getByTestId("edit-message").click();
+    const editor = bob.page.getByTestId("edit-input");
+    await editor.fill("Hello Alice");
+    await editor.press("Enter");
+    await editor.waitFor({ state: "detached" });
+    const fixed = alice.page.locator('[data-testid="message"]', { hasText: "Hello Alice" });
+    await fixed.getByTestId("message-edited").waitFor();
+    await messageWithText(alice, "Helo Alice").waitFor({ state: "detached" });
+    await bob.page
+      .locator('[data-testid="message"]', { hasText: "Hello Alice" })
+      .getByTestId("message-edited")
+      .waitFor();
+    // Esc cancels an edit and changes nothing.
+    await bob.page.locator('[data-testid="message"]', { hasText: "Hello Alice" }).hover();
+    await bob.page.locator('[data-testid="message"]', { hasText: "Hello Alice" }).getByTestId("edit-message").click();
+    await bob.page.getByTestId("edit-input").fill("never saved");
+    await bob.page.getByTestId("edit-input").press("Escape");
+    await bob.page.getByTestId("edit-input").waitFor({ state: "detached" });
+    await messageWithText(bob, "Hello Alice").waitFor();
+    // Alice, the owner, may delete Bob's message but not edit it.
+    assert.equal(await fixed.getByTestId("edit-message").count(), 0, "no Edit on another's message");
+    // Bob deletes his own message; Alice deletes another of Bob's: both pages show the tombstones.
+    await say(bob, "wrong room, sorry");
+    await say(bob, "buy cheap watches");
+    const wrongRoom = bob.page.locator('[data-testid="message"]', { hasText: "wrong room, sorry" });
+    await wrongRoom.hover();
+    await wrongRoom.getByTestId("delete-message").click();
+    const spam = alice.page.locator('[data-testid="message"]', { hasText: "buy cheap watches" });
+    await spam.hover();
+    await spam.getByTestId("delete-message").click();
+    for (const person of [alice, bob]) {
+      await messageWithText(person, "wrong room, sorry").waitFor({ state: "detached" });
+      await messageWithText(person, "buy cheap watches").waitFor({ state: "detached" });
+      await person.page.waitForFunction(
+        () => document.querySelectorAll('[data-testid="message-deleted"]').length === 2,
+      );
+    }
 
     // Roles: Alice owns the room. Then she bans Bob from the members panel.
     await alice.page.getByTestId("toggle-members").click();

@@ -62,6 +62,7 @@ export class LogicApiImpl implements LogicApi {
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       rooms: memberRooms.map((view) => toRoomInfo(view, online.get(view.room.id) ?? 0)),
       server: request.server,
+      messageEditWindowMs: config.messageEditWindowMs,
     }).finish();
     return {
       memberId: member.id,

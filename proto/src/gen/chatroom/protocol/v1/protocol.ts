@@ -176,6 +176,11 @@ export interface AuthReply {
   rooms: RoomInfo[];
   /** Id of the comet that holds the connection. */
   server: string;
+  /**
+   * CHATROOM_MESSAGE_EDIT_WINDOW_MS: how long after sending a member may edit or delete their message (0: no limit;
+   * absent from servers that predate edits).
+   */
+  messageEditWindowMs?: number | undefined;
 }
 
 export interface RoomInfo {
@@ -576,7 +581,15 @@ export const AuthRequest: MessageFns<AuthRequest> = {
 };
 
 function createBaseAuthReply(): AuthReply {
-  return { memberId: 0, username: "", key: "", heartbeatIntervalMs: 0, rooms: [], server: "" };
+  return {
+    memberId: 0,
+    username: "",
+    key: "",
+    heartbeatIntervalMs: 0,
+    rooms: [],
+    server: "",
+    messageEditWindowMs: undefined,
+  };
 }
 
 export const AuthReply: MessageFns<AuthReply> = {
@@ -598,6 +611,9 @@ export const AuthReply: MessageFns<AuthReply> = {
     }
     if (message.server !== "") {
       writer.uint32(50).string(message.server);
+    }
+    if (message.messageEditWindowMs !== undefined) {
+      writer.uint32(56).int64(message.messageEditWindowMs);
     }
     return writer;
   },
@@ -661,6 +677,14 @@ export const AuthReply: MessageFns<AuthReply> = {
             }
 
             message.server = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.messageEditWindowMs = longToNumber(reader.int64());
             continue;
           }
         }
