@@ -6,6 +6,8 @@ import {
   AuthRequest,
   ChangeRoomRequest,
   checkWire,
+  DeleteRequest,
+  EditRequest,
   HistoryRequest,
   JoinRequest,
   LeaveRequest,
@@ -58,6 +60,8 @@ const FULL: Record<RequestName, Uint8Array> = {
   HistoryRequest: HistoryRequest.encode({ roomId: "r", beforeSeq: 5, afterSeq: 0, limit: 3 }).finish(),
   AckRequest: AckRequest.encode({ roomId: "r", seq: 4 }).finish(),
   TypingRequest: TypingRequest.encode({ roomId: "r" }).finish(),
+  EditRequest: EditRequest.encode({ roomId: "r", seq: 3, text: "x", clientMsgId: "m" }).finish(),
+  DeleteRequest: DeleteRequest.encode({ roomId: "r", seq: 3, clientMsgId: "m" }).finish(),
   ModerateRequest: ModerateRequest.encode({
     roomId: "r",
     memberId: 2,
