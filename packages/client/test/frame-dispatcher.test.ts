@@ -94,7 +94,9 @@ describe("FrameDispatcher", () => {
       roomKind: 1,
     };
     t.dispatcher.dispatch(frame(Op.MESSAGE, 0, ChatMessage.encode(message).finish()));
-    assert.deepEqual(t.messages, [message]);
+    // The optional revision fields, absent from the wire, decode as undefined.
+    const unrevised = { kind: undefined, targetSeq: undefined, editedAtMs: undefined, deleted: undefined };
+    assert.deepEqual(t.messages, [{ ...message, ...unrevised }]);
   });
 
   it("updates the member's rooms on their own JOINED and LEFT events and forwards every event", () => {
