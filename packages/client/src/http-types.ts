@@ -111,6 +111,8 @@ export interface HttpMessage {
   editedAtMs?: number;
   /** A message that was deleted: a tombstone (text is empty). */
   deleted?: boolean;
+  /** A message that was edited or deleted: the seq of the last event that did it. */
+  revisedSeq?: number;
 }
 
 export interface HttpSendResult {

@@ -29,15 +29,18 @@ export function isRevisionEvent(message: ChatMessage): boolean {
 }
 
 /**
- * `message` as it stands after `event` (an edit or delete of it): pure and idempotent — applying an event twice, or
- * an edit to a deleted message, changes nothing more. Returns `message` itself when nothing changes.
+ * `message` as it stands after `event` (an edit or delete of it): pure and idempotent — an event not newer (by seq)
+ * than what the message shows (`revised_seq`), applied twice, or an edit of a deleted message changes nothing.
+ * Returns `message` itself when nothing changes.
  */
 export function applyRevision(message: ChatMessage, event: ChatMessage): ChatMessage {
   if (event.roomId !== message.roomId || event.targetSeq !== message.seq || message.deleted) return message;
-  if (event.kind === MessageKind.MESSAGE_KIND_DELETE) return { ...message, text: "", deleted: true };
+  if (event.seq <= (message.revisedSeq ?? 0)) return message;
+  if (event.kind === MessageKind.MESSAGE_KIND_DELETE) {
+    return { ...message, text: "", deleted: true, revisedSeq: event.seq };
+  }
   if (event.kind !== MessageKind.MESSAGE_KIND_EDIT) return message;
-  if (message.text === event.text && (message.editedAtMs ?? 0) >= event.sentAtMs) return message;
-  return { ...message, text: event.text, editedAtMs: event.sentAtMs };
+  return { ...message, text: event.text, editedAtMs: event.sentAtMs, revisedSeq: event.seq };
 }
 
 /**
@@ -59,11 +62,20 @@ export class MessageRevisions {
     return true;
   }
 
-  /** A history page's entries: its events are seen (its messages already show what they did). */
+  /**
+   * Stored messages (a history page, a replay): what they show is seen — their events up to `revised_seq`, and for a
+   * tombstone everything. Events among them are recorded like live ones.
+   */
   recordPage(messages: readonly ChatMessage[]): void {
     for (const message of messages) {
-      if (isRevisionEvent(message)) this.record(message);
-      else if (message.deleted) this.#room(message.roomId).set(message.seq, -Number.MAX_SAFE_INTEGER);
+      if (isRevisionEvent(message)) {
+        this.record(message);
+        continue;
+      }
+      const room = this.#room(message.roomId);
+      const seen = room.get(message.seq) ?? 0;
+      if (message.deleted) room.set(message.seq, -Number.MAX_SAFE_INTEGER);
+      else if (seen >= 0 && (message.revisedSeq ?? 0) > seen) room.set(message.seq, message.revisedSeq ?? 0);
     }
   }
 

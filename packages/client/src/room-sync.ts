@@ -53,8 +53,8 @@ export class RoomSync {
     const { directory, emitter, revisions } = this.#deps;
     directory.delivered(message);
     if (!isRevisionEvent(message)) {
-      // A replayed tombstone: later deletes of it are no news.
-      if (message.deleted) revisions.recordPage([message]);
+      // A replayed message shows its edits and deletes up to revised_seq: those events are no news.
+      if (message.deleted || message.revisedSeq) revisions.recordPage([message]);
       emitter.emit("message", message);
       return;
     }

@@ -35,6 +35,13 @@ describe("applyRevision", () => {
     assert.equal(applyRevision(deleted, edit(4, 1, "back")), deleted);
   });
 
+  it("ignores an event the message already shows or one older (revised_seq)", () => {
+    const message = entry(1, { text: "v2", editedAtMs: 1005, revisedSeq: 5 });
+    assert.equal(applyRevision(message, edit(3, 1, "v1")), message);
+    assert.equal(applyRevision(message, edit(5, 1, "v2")), message);
+    assert.equal(applyRevision(message, edit(6, 1, "v3")).text, "v3");
+  });
+
   it("leaves other messages alone", () => {
     const message = entry(5);
     assert.equal(applyRevision(message, edit(6, 1, "not you")), message);
@@ -67,5 +74,13 @@ describe("MessageRevisions", () => {
     assert.equal(revisions.record(edit(3, 1, "edited")), false);
     assert.equal(revisions.record(remove(4, 2)), false);
     assert.equal(revisions.record(remove(5, 1)), true);
+  });
+
+  it("takes what a stored message shows (revised_seq) as seen", () => {
+    const revisions = new MessageRevisions();
+    revisions.recordPage([entry(1, { text: "v2", editedAtMs: 1005, revisedSeq: 5 })]);
+    assert.equal(revisions.record(edit(3, 1, "v1")), false);
+    assert.equal(revisions.record(edit(5, 1, "v2")), false);
+    assert.equal(revisions.record(edit(6, 1, "v3")), true);
   });
 });

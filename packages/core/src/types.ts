@@ -88,13 +88,15 @@ export interface StoredMessage {
   editedAtMs?: number;
   /** Messages only, once deleted: a tombstone (text is empty). */
   deleted?: true;
+  /** Messages only, once edited or deleted: the seq of the last event that did it (the state shown is as of it). */
+  revisedSeq?: number;
 }
 
 /** The kinds of events that change a stored message. */
 export type RevisionKind = "edit" | "delete";
 
 /** A message, or an edit or delete event, before the store gives it its seq. */
-export type NewMessage = Omit<StoredMessage, "seq" | "editedAtMs" | "deleted">;
+export type NewMessage = Omit<StoredMessage, "seq" | "editedAtMs" | "deleted" | "revisedSeq">;
 
 /** An edit or delete event before the store gives it its seq. */
 export type NewRevision = NewMessage & { kind: RevisionKind; targetSeq: number };

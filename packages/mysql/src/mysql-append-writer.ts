@@ -203,14 +203,16 @@ async function reviseIn(tx: Queryable, event: NewRevision): Promise<AppendResult
   const stored = storedAt(event, seq);
   await tx.run(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?)`, [messageValues(stored)]);
   if (event.kind === "edit") {
-    await tx.run("UPDATE messages SET text = ?, edited_at_ms = ? WHERE room_id = ? AND seq = ?", [
+    await tx.run("UPDATE messages SET text = ?, edited_at_ms = ?, revised_seq = ? WHERE room_id = ? AND seq = ?", [
       event.text,
       event.sentAtMs,
+      seq,
       event.roomId,
       event.targetSeq,
     ]);
   } else {
-    await tx.run("UPDATE messages SET text = '', deleted = 1 WHERE room_id = ? AND seq = ?", [
+    await tx.run("UPDATE messages SET text = '', deleted = 1, revised_seq = ? WHERE room_id = ? AND seq = ?", [
+      seq,
       event.roomId,
       event.targetSeq,
     ]);

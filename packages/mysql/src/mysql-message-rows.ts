@@ -7,7 +7,7 @@ export const MESSAGE_COLUMNS =
   "id, room_id, seq, sender_id, sender_name, text, sent_at_ms, client_msg_id, kind, target_seq";
 
 /** MESSAGE_COLUMNS and the message's revision state (set by edits and deletes, never inserted). */
-export const READ_COLUMNS = `${MESSAGE_COLUMNS}, edited_at_ms, deleted`;
+export const READ_COLUMNS = `${MESSAGE_COLUMNS}, edited_at_ms, deleted, revised_seq`;
 
 /** A row selected with READ_COLUMNS. */
 export function toMessage(row: Row): StoredMessage {
@@ -25,6 +25,7 @@ export function toMessage(row: Row): StoredMessage {
       targetSeq: intColumn(row, "target_seq"),
       editedAtMs: row.edited_at_ms === null ? null : intColumn(row, "edited_at_ms"),
       deleted: intColumn(row, "deleted") === 1,
+      revisedSeq: intColumn(row, "revised_seq"),
     }),
   };
 }

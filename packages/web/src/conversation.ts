@@ -101,11 +101,11 @@ export class Conversation {
   }
 }
 
-/** Whether `incoming` shows later revisions of a message than `held` (a tombstone, or a later edit). */
+/** Whether `incoming` shows later revisions of a message than `held` (a tombstone, or a later event: revised_seq). */
 function moreRevised(incoming: ChatMessage, held: ChatMessage): boolean {
   if (held.deleted) return false;
   if (incoming.deleted) return true;
-  return (incoming.editedAtMs ?? 0) > (held.editedAtMs ?? 0);
+  return (incoming.revisedSeq ?? 0) > (held.revisedSeq ?? 0);
 }
 
 /** Conversations by room id, created on first use. */

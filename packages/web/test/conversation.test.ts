@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ChatMessage } from "@chatroom/client";
+import { type ChatMessage, MessageKind } from "@chatroom/client";
 import { Conversation } from "../src/conversation.ts";
 
 function msg(seq: number, clientMsgId = `c${seq}`): ChatMessage {
@@ -16,6 +16,56 @@ function msg(seq: number, clientMsgId = `c${seq}`): ChatMessage {
     roomKind: 1,
   };
 }
+
+function edit(seq: number, targetSeq: number, text: string): ChatMessage {
+  return { ...msg(seq, ""), kind: MessageKind.MESSAGE_KIND_EDIT, targetSeq, text, sentAtMs: 100 + seq };
+}
+
+function remove(seq: number, targetSeq: number): ChatMessage {
+  return { ...msg(seq, ""), kind: MessageKind.MESSAGE_KIND_DELETE, targetSeq, text: "" };
+}
+
+describe("Conversation edits and deletes", () => {
+  it("never lets an older event undo a newer one the message shows (revised_seq)", () => {
+    const c = new Conversation("lobby");
+    // A newer page was read first; an older one brings the message as it is now and an older edit of it.
+    c.addPage([{ ...msg(1), text: "v2", editedAtMs: 150, revisedSeq: 5 }, edit(3, 1, "v1")], false);
+    assert.equal(c.bySeq(1)?.text, "v2");
+    assert.equal(c.revise(edit(5, 1, "v2")), false);
+    assert.equal(c.revise(edit(7, 1, "v3")), true);
+    assert.equal(c.bySeq(1)?.text, "v3");
+  });
+
+  it("applies events to their messages, once, and never lists the events themselves", () => {
+    const c = new Conversation("lobby");
+    c.addPage([msg(1), msg(2), edit(3, 1, "better")], false);
+    assert.deepEqual(
+      c.messages.map((m) => m.seq),
+      [1, 2],
+    );
+    assert.equal(c.bySeq(1)?.text, "better");
+    assert.equal(c.revise(edit(3, 1, "better")), false, "seen twice: nothing changes");
+    assert.equal(c.revise(remove(4, 2)), true);
+    assert.deepEqual([c.bySeq(2)?.text, c.bySeq(2)?.deleted], ["", true]);
+    assert.equal(c.revise(remove(4, 2)), false);
+    assert.equal(c.revise(edit(5, 2, "back")), false, "a tombstone takes no edit");
+  });
+
+  it("lets a more revised copy of a held message replace it, never a less revised one", () => {
+    const c = new Conversation("lobby");
+    c.add(msg(1));
+    c.addPage([{ ...msg(1), text: "edited", editedAtMs: 50, revisedSeq: 4 }], false);
+    assert.equal(c.bySeq(1)?.text, "edited");
+    c.add(msg(1));
+    assert.equal(c.bySeq(1)?.text, "edited");
+    c.add({ ...msg(1), text: "older edit", editedAtMs: 40, revisedSeq: 3 });
+    assert.equal(c.bySeq(1)?.text, "edited");
+    c.add({ ...msg(1), text: "", deleted: true, revisedSeq: 6 });
+    assert.equal(c.bySeq(1)?.deleted, true);
+    c.add({ ...msg(1), text: "later edit", editedAtMs: 90, revisedSeq: 9 });
+    assert.equal(c.bySeq(1)?.deleted, true);
+  });
+});
 
 describe("Conversation", () => {
   it("keeps messages in seq order whatever order they arrive in, each once", () => {

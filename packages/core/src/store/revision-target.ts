@@ -26,10 +26,12 @@ export function revisionFields(row: {
   targetSeq: number;
   editedAtMs: number | null;
   deleted: boolean;
-}): Pick<StoredMessage, "kind" | "targetSeq" | "editedAtMs" | "deleted"> {
+  revisedSeq: number;
+}): Pick<StoredMessage, "kind" | "targetSeq" | "editedAtMs" | "deleted" | "revisedSeq"> {
   if (row.kind === "edit" || row.kind === "delete") return { kind: row.kind, targetSeq: row.targetSeq };
   return {
     ...(row.editedAtMs === null ? {} : { editedAtMs: row.editedAtMs }),
     ...(row.deleted ? { deleted: true as const } : {}),
+    ...(row.revisedSeq > 0 ? { revisedSeq: row.revisedSeq } : {}),
   };
 }

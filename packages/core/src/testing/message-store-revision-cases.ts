@@ -29,7 +29,7 @@ export function messageStoreRevisionCases(factory: ContractFactory<Stores>): voi
             [3, "edit", "hello"],
           ],
         );
-        assert.deepEqual(page[0], { ...original.message, text: "hello", editedAtMs: edit.sentAtMs });
+        assert.deepEqual(page[0], { ...original.message, text: "hello", editedAtMs: edit.sentAtMs, revisedSeq: 3 });
         assert.deepEqual(await stores.messages.bySeq("lobby", 3), { ...edit, seq: 3 });
         assert.equal(await stores.messages.bySeq("lobby", 9), null);
         assert.equal(await stores.messages.lastSeq("lobby"), 3);
@@ -44,7 +44,12 @@ export function messageStoreRevisionCases(factory: ContractFactory<Stores>): voi
         const original = await stores.messages.append(newMessage(ann, "lobby", "oops"));
         const first = await stores.messages.append(newRevision(mod, "lobby", 1, "delete"));
         assert.deepEqual([first.message.seq, first.message.kind, first.message.targetSeq], [2, "delete", 1]);
-        assert.deepEqual(await stores.messages.bySeq("lobby", 1), { ...original.message, text: "", deleted: true });
+        assert.deepEqual(await stores.messages.bySeq("lobby", 1), {
+          ...original.message,
+          text: "",
+          deleted: true,
+          revisedSeq: 2,
+        });
         const again = await stores.messages.append(newRevision(ann, "lobby", 1, "delete"));
         assert.equal(again.duplicate, true);
         assert.deepEqual(again.message, first.message);
@@ -128,6 +133,8 @@ export function messageStoreRevisionCases(factory: ContractFactory<Stores>): voi
         );
         assert.deepEqual(await stores.messages.bySeq("lobby", 1).then((m) => [m?.text, m?.deleted]), ["", true]);
         assert.equal((await stores.messages.bySeq("lobby", 2))?.text, "kept, edited");
+        const deleteEvent = page.find((m) => m.kind === "delete");
+        assert.equal((await stores.messages.bySeq("lobby", 1))?.revisedSeq, deleteEvent?.seq);
         const events = page.filter((m) => m.kind !== undefined && m.targetSeq === 1).map((m) => m.kind);
         assert.deepEqual(events, ["edit", "delete"]);
       });

@@ -102,6 +102,7 @@ function revisionJson(message: ChatMessage) {
   return {
     ...(message.editedAtMs === undefined ? {} : { editedAtMs: message.editedAtMs }),
     ...(message.deleted ? { deleted: true } : {}),
+    ...(message.revisedSeq === undefined ? {} : { revisedSeq: message.revisedSeq }),
   };
 }
 

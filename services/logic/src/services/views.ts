@@ -68,6 +68,7 @@ function revisionView(message: StoredMessage): Partial<ChatMessage> {
   return {
     ...(message.editedAtMs === undefined ? {} : { editedAtMs: message.editedAtMs }),
     ...(message.deleted ? { deleted: true } : {}),
+    ...(message.revisedSeq === undefined ? {} : { revisedSeq: message.revisedSeq }),
   };
 }
 

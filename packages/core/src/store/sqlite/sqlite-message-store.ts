@@ -15,7 +15,7 @@ import {
 } from "./sqlite-database.ts";
 
 const COLUMNS =
-  "id, room_id, seq, sender_id, sender_name, text, sent_at_ms, client_msg_id, kind, target_seq, edited_at_ms, deleted";
+  "id, room_id, seq, sender_id, sender_name, text, sent_at_ms, client_msg_id, kind, target_seq, edited_at_ms, deleted, revised_seq";
 
 /** Most appends written in one transaction. */
 const MAX_BATCH = 1000;
@@ -56,7 +56,7 @@ export class SqliteMessageStore implements MessageStore {
     this.#queue = new GroupCommitQueue((batch) => this.#writeBatch(batch), { maxItems: MAX_BATCH });
     this.#byClientMsgId = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE sender_id = ? AND client_msg_id = ?`);
     this.#addSeqs = db.prepare("UPDATE rooms SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq");
-    this.#insert = db.prepare(`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0)`);
+    this.#insert = db.prepare(`INSERT INTO messages (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 0, 0)`);
     this.#after = db.prepare(`SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq LIMIT ?`);
     this.#before = db.prepare(
       `SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
@@ -67,8 +67,12 @@ export class SqliteMessageStore implements MessageStore {
     this.#earlierDelete = db.prepare(
       `SELECT ${COLUMNS} FROM messages WHERE room_id = ? AND target_seq = ? AND kind = 'delete' ORDER BY seq LIMIT 1`,
     );
-    this.#edit = db.prepare("UPDATE messages SET text = ?, edited_at_ms = ? WHERE room_id = ? AND seq = ?");
-    this.#delete = db.prepare("UPDATE messages SET text = '', deleted = 1 WHERE room_id = ? AND seq = ?");
+    this.#edit = db.prepare(
+      "UPDATE messages SET text = ?, edited_at_ms = ?, revised_seq = ? WHERE room_id = ? AND seq = ?",
+    );
+    this.#delete = db.prepare(
+      "UPDATE messages SET text = '', deleted = 1, revised_seq = ? WHERE room_id = ? AND seq = ?",
+    );
   }
 
   append(message: NewMessage): Promise<AppendResult> {
@@ -152,8 +156,8 @@ export class SqliteMessageStore implements MessageStore {
     if (!counter) throw new ChatError("room_not_found", `room ${event.roomId} not found`);
     const seq = intColumn(counter, "last_seq");
     this.#insertAt(event, seq);
-    if (event.kind === "edit") this.#edit.run(event.text, event.sentAtMs, event.roomId, event.targetSeq);
-    else this.#delete.run(event.roomId, event.targetSeq);
+    if (event.kind === "edit") this.#edit.run(event.text, event.sentAtMs, seq, event.roomId, event.targetSeq);
+    else this.#delete.run(seq, event.roomId, event.targetSeq);
     return { message: storedAt(event, seq), duplicate: false };
   }
 
@@ -246,6 +250,7 @@ function toMessage(row: SqliteRow): StoredMessage {
       targetSeq: intColumn(row, "target_seq"),
       editedAtMs: row.edited_at_ms === null ? null : intColumn(row, "edited_at_ms"),
       deleted: intColumn(row, "deleted") === 1,
+      revisedSeq: intColumn(row, "revised_seq"),
     }),
   };
 }

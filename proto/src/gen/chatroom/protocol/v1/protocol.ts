@@ -262,7 +262,7 @@ export interface ChatMessage {
   clientMsgId: string;
   roomKind: RoomKind;
   /**
-   * Fields 10–13 are optional (absent from servers that predate edits, and where they do not apply).
+   * Fields 10–14 are optional (absent from servers that predate edits, and where they do not apply).
    * EDIT and DELETE are events with their own seq in the room's log: they change the message with seq target_seq.
    * Absent (or UNSPECIFIED): a message.
    */
@@ -278,7 +278,14 @@ export interface ChatMessage {
     | number
     | undefined;
   /** A message (in history) that was deleted: a tombstone, its text is empty. */
-  deleted?: boolean | undefined;
+  deleted?:
+    | boolean
+    | undefined;
+  /**
+   * A message (in history) that was edited or deleted: the seq of the last event that did it. Clients apply an
+   * event only when its seq is above this (so replays and older events change nothing).
+   */
+  revisedSeq?: number | undefined;
 }
 
 /** OP_CHANGE_ROOM (12): goim's single-room mode; the connection is subscribed to exactly this room afterwards. */
@@ -1168,6 +1175,7 @@ function createBaseChatMessage(): ChatMessage {
     targetSeq: undefined,
     editedAtMs: undefined,
     deleted: undefined,
+    revisedSeq: undefined,
   };
 }
 
@@ -1211,6 +1219,9 @@ export const ChatMessage: MessageFns<ChatMessage> = {
     }
     if (message.deleted !== undefined) {
       writer.uint32(104).bool(message.deleted);
+    }
+    if (message.revisedSeq !== undefined) {
+      writer.uint32(112).int64(message.revisedSeq);
     }
     return writer;
   },
@@ -1330,6 +1341,14 @@ export const ChatMessage: MessageFns<ChatMessage> = {
             }
 
             message.deleted = reader.bool();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.revisedSeq = longToNumber(reader.int64());
             continue;
           }
         }
