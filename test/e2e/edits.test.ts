@@ -1,8 +1,20 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { MessageDelete, MessageEdit, WebSocketConstructor } from "@chatroom/client";
+import {
+  DeleteReply,
+  DeleteRequest,
+  EditReply,
+  EditRequest,
+  ErrorReply,
+  MessageKind,
+  Op,
+  SendReply,
+  SendRequest,
+} from "@chatroom/proto/protocol";
 import { WebSocket as NodeWebSocket } from "ws";
 import { failureCode } from "../support/error-code.ts";
+import { RawClient } from "../support/raw-client.ts";
 import { type Fixture, register, startFixture, waitFor } from "./support/fixture.ts";
 
 /** Sockets the test can cut (no close frame) and whose reconnects it can hold back (see resume.test.ts). */
@@ -154,6 +166,56 @@ describe("editing and deleting messages (embedded, over WebSockets)", () => {
       assert.deepEqual([tombstone?.text, tombstone?.deleted], ["", true]);
     } finally {
       await Promise.all([aliceTab.client.close(), bobTab.client.close(), danTab.client.close()]);
+    }
+  });
+});
+
+describe("bad edit and delete requests (embedded)", () => {
+  let fixture: Fixture;
+  before(async () => {
+    fixture = await startFixture();
+  });
+  after(async () => {
+    await fixture.close();
+  });
+
+  it("answers a malformed OP_EDIT or OP_DELETE body with a bad_request error frame and keeps serving", async () => {
+    const ann = await register(fixture, "strict");
+    const { client } = await RawClient.login(fixture.wsUrl, ann.token);
+    try {
+      const sent = SendReply.decode(
+        (
+          await client.reply(
+            client.send(
+              Op.SEND,
+              SendRequest.encode({ roomId: "lobby", toMemberId: 0, clientMsgId: "s1", text: "fine" }).finish(),
+            ),
+          )
+        ).body,
+      );
+      const seq = sent.message?.seq ?? 0;
+      // Field 2 (seq) as a length-delimited field: the wrong wire type.
+      const garbage = Uint8Array.from([0x12, 0x01, 0x41]);
+      for (const op of [Op.EDIT, Op.DELETE]) {
+        const refused = await client.reply(client.send(op, garbage));
+        assert.equal(refused.op, Op.ERROR);
+        assert.equal(ErrorReply.decode(refused.body).code, "bad_request");
+      }
+      const edited = await client.reply(
+        client.send(
+          Op.EDIT,
+          EditRequest.encode({ roomId: "lobby", seq, text: "still fine", clientMsgId: "e1" }).finish(),
+        ),
+      );
+      assert.equal(edited.op, Op.EDIT_REPLY);
+      assert.equal(EditReply.decode(edited.body).event?.targetSeq, seq);
+      const deleted = await client.reply(
+        client.send(Op.DELETE, DeleteRequest.encode({ roomId: "lobby", seq, clientMsgId: "d1" }).finish()),
+      );
+      assert.equal(deleted.op, Op.DELETE_REPLY);
+      assert.equal(DeleteReply.decode(deleted.body).event?.kind, MessageKind.MESSAGE_KIND_DELETE);
+    } finally {
+      client.close();
     }
   });
 });
