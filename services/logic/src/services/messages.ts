@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   ChatError,
+  type Logger,
   type Member,
   parseDirectRoomId,
   type RateLimiter,
@@ -9,7 +10,6 @@ import {
 } from "@chatroom/core";
 import type { ChatMessage } from "@chatroom/proto/protocol";
 import type { RoomRef } from "../cache/membership-cache.ts";
-import type { LogicLogger } from "../logger.ts";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 import type { Publisher } from "./publisher.ts";
 import type { RoomService } from "./rooms.ts";
@@ -59,7 +59,7 @@ interface MessageServiceDeps {
   /** Told when a member's read cursor was stored (read receipts). */
   readMoved?: (memberId: number, roomId: string) => void;
   now: () => number;
-  logger?: LogicLogger;
+  logger?: Logger;
   metrics?: LogicMetrics | undefined;
 }
 
@@ -117,7 +117,7 @@ export class MessageService {
       logger?.warn({ ...fields, err: error }, "message stored but not published");
       throw error;
     }
-    logger?.debug?.({ ...fields, duplicate }, "message accepted");
+    logger?.debug({ ...fields, duplicate }, "message accepted");
     return { message, duplicate };
   }
 
