@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
-import { createServer } from "node:net";
+import { freePorts } from "@chatroom/core/net";
 import { webRoot } from "@chatroom/web/server-paths";
 import { type LoadBalancer, startLoadBalancer } from "./load-balancer.ts";
 import { ServiceProcess } from "./service-process.ts";
@@ -82,7 +81,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   };
   try {
     for (let i = 1; i <= (options.logics ?? 2); i += 1) {
-      const [http, grpc] = [await freePort(host), await freePort(host)];
+      const [http, grpc] = await freePorts(2, host);
       logicHttp.push(`${host}:${http}`);
       logicGrpc.push(`${host}:${grpc}`);
       // goim listeners take port 0: the bound address is read from the ready line (no race for a "free" port).
@@ -114,7 +113,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (address) goimHttp.push(`http://${address}`);
     }
     for (let i = 1; i <= (options.comets ?? 2); i += 1) {
-      const [ws, grpc] = [await freePort(host), await freePort(host)];
+      const [ws, grpc] = await freePorts(2, host);
       const goimEnv: Record<string, string> = options.goim
         ? {
             CHATROOM_COMET_GOIM_LISTEN: `${host}:0`,
@@ -172,16 +171,4 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ...(options.goim ? { goim: { subUrl: (comet) => cometGoim.get(comet) ?? "", httpUrls: goimHttp } } : {}),
     stop,
   };
-}
-
-/** A port that was free a moment ago (bound to port 0, then released). */
-async function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

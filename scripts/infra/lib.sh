@@ -152,3 +152,29 @@ infra_socket_path() {
     echo "/tmp/chatroom-$(echo "$wanted" | sha256sum | cut -c1-12).sock"
   fi
 }
+
+# The `stop` command of a service script: stops the process in <pidfile> (matching <pattern>), waiting up to
+# <seconds> before SIGKILL; says "not running" (and drops a stale pidfile) when there is none.
+infra_stop() {
+  local pidfile=$1 pattern=$2 seconds=$3
+  infra_lock
+  if infra_pid_alive "$pidfile" "$pattern"; then
+    infra_say "stopping pid $(cat "$pidfile")"
+    infra_stop_pid "$pidfile" "$pattern" "$seconds"
+    infra_say "stopped"
+  else
+    rm -f "$pidfile"
+    infra_say "not running"
+  fi
+}
+
+# The `status` command of a service script: one line; exit 3 unless the process runs and <probe> (a command) answers.
+infra_status() {
+  local pidfile=$1 pattern=$2 probe=$3
+  if infra_pid_alive "$pidfile" "$pattern" && "$probe"; then
+    echo "$infra_name: running on $infra_host:$port (pid $(cat "$pidfile"))"
+  else
+    echo "$infra_name: not running"
+    return 3
+  fi
+}

@@ -115,26 +115,9 @@ start() {
   infra_say "MariaDB $("$mariadbd" --version | grep -o 'Ver [^ ]*' | cut -c5-) up on $infra_host:$port (pid $(cat "$pidfile"), $(infra_elapsed "$t0"))"
 }
 
-stop() {
-  infra_lock
-  if infra_pid_alive "$pidfile" "$pattern"; then
-    infra_say "stopping pid $(cat "$pidfile")"
-    infra_stop_pid "$pidfile" "$pattern" 60
-    infra_say "stopped"
-  else
-    rm -f "$pidfile"
-    infra_say "not running"
-  fi
-}
+stop() { infra_stop "$pidfile" "$pattern" 60; }
 
-status() {
-  if infra_pid_alive "$pidfile" "$pattern" && ping_app; then
-    echo "mariadb: running on $infra_host:$port (pid $(cat "$pidfile"))"
-  else
-    echo "mariadb: not running"
-    return 3
-  fi
-}
+status() { infra_status "$pidfile" "$pattern" ping_app; }
 
 case "${1:-}" in
 start) start ;;

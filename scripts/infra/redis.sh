@@ -70,26 +70,9 @@ start() {
   infra_say "Redis $("$server" --version | grep -o 'v=[^ ]*' | cut -c3-) up on $infra_host:$port (pid $(cat "$pidfile"), $(infra_elapsed "$t0"))"
 }
 
-stop() {
-  infra_lock
-  if infra_pid_alive "$pidfile" "$pattern"; then
-    infra_say "stopping pid $(cat "$pidfile")"
-    infra_stop_pid "$pidfile" "$pattern" 30
-    infra_say "stopped"
-  else
-    rm -f "$pidfile"
-    infra_say "not running"
-  fi
-}
+stop() { infra_stop "$pidfile" "$pattern" 30; }
 
-status() {
-  if infra_pid_alive "$pidfile" "$pattern" && ping_ok; then
-    echo "redis: running on $infra_host:$port (pid $(cat "$pidfile"))"
-  else
-    echo "redis: not running"
-    return 3
-  fi
-}
+status() { infra_status "$pidfile" "$pattern" ping_ok; }
 
 case "${1:-}" in
 start) start ;;

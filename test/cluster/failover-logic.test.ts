@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { type ChatClient, ChatClientError } from "@chatroom/client";
 import {
   type ClusterFixture,
   openTab,
@@ -10,31 +9,13 @@ import {
   waitFor,
 } from "./support/cluster-fixture.ts";
 import { RetryingSender } from "./support/retrying-sender.ts";
+import { sendUntilAcked } from "./support/send-until-acked.ts";
 
 const PER_SENDER = 60;
 /** Acknowledged messages (both senders together) before logic-1 is killed. */
 const KILL_AFTER = 40;
 /** Refusals a careful app retries with the same clientMsgId (the SDK itself retries "disconnected" too). */
 const RETRIABLE = new Set(["unavailable", "internal", "disconnected"]);
-
-/** Sends with the given clientMsgId until acknowledged: the retries it took, and whether it was a duplicate. */
-async function sendOverWs(
-  client: ChatClient,
-  room: string,
-  text: string,
-  clientMsgId: string,
-): Promise<{ retries: number; duplicate: boolean }> {
-  for (let retries = 0; ; retries += 1) {
-    try {
-      const reply = await client.send(room, text, { clientMsgId });
-      assert.equal(reply.message?.clientMsgId, clientMsgId);
-      return { retries, duplicate: reply.duplicate };
-    } catch (error) {
-      if (!(error instanceof ChatClientError && RETRIABLE.has(error.code)) || retries >= 50) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 describe("a logic killed with SIGKILL", { timeout: 120_000 }, () => {
   let fixture: ClusterFixture;
@@ -77,7 +58,10 @@ describe("a logic killed with SIGKILL", { timeout: 120_000 }, () => {
       let nextWs = 0;
       const wsWorkers = Array.from({ length: 4 }, async () => {
         for (let i = nextWs++; i < PER_SENDER; i = nextWs++) {
-          const sent = await sendOverWs(senderTab.client, room, `over ws ${i}`, `ws-${i}`);
+          const sent = await sendUntilAcked(senderTab.client, room, `over ws ${i}`, `ws-${i}`, {
+            retriable: RETRIABLE,
+            deadlineMs: 10_000,
+          });
           wsRetries += sent.retries;
           if (sent.duplicate) wsDuplicates += 1;
           wsAcked += 1;

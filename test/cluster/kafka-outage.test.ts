@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { type ChatClient, ChatClientError } from "@chatroom/client";
+import { ChatClientError } from "@chatroom/client";
 import { kafkaService } from "../support/services.ts";
 import {
   type ClusterFixture,
@@ -12,21 +12,7 @@ import {
 } from "./support/cluster-fixture.ts";
 import { KafkaBroker } from "./support/kafka-broker.ts";
 import { RetryingSender } from "./support/retrying-sender.ts";
-
-/** Sends over the WebSocket until acknowledged, retrying `unavailable` refusals with the same clientMsgId. */
-async function sendOverWs(client: ChatClient, room: string, text: string, clientMsgId: string): Promise<number> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      const reply = await client.send(room, text, { clientMsgId });
-      assert.equal(reply.message?.clientMsgId, clientMsgId);
-      return reply.message?.seq ?? 0;
-    } catch (error) {
-      if (!(error instanceof ChatClientError && error.code === "unavailable") || Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
+import { sendUntilAcked } from "./support/send-until-acked.ts";
 
 describe("Kafka unavailable", { timeout: 240_000 }, () => {
   let broker: KafkaBroker;
@@ -53,13 +39,16 @@ describe("Kafka unavailable", { timeout: 240_000 }, () => {
     await wsMember.http.joinRoom(room);
     await receiver.http.joinRoom(room);
     const wsTab = await openTab(wsMember, cluster.cometWsUrl(comet1));
+    /** Sends over the WebSocket until acknowledged, retrying `unavailable` refusals with the same clientMsgId. */
+    const sendOverWs = async (text: string, clientMsgId: string): Promise<number> =>
+      (await sendUntilAcked(wsTab.client, room, text, clientMsgId, { deadlineMs: 60_000, pauseMs: 200 })).seq;
     const receiverTab = await openTab(receiver, cluster.cometWsUrl(comet2));
     const http = new RetryingSender(cluster.url, httpMember.token);
     const wsAcked = new Map<string, number>();
     try {
       for (let i = 0; i < 5; i += 1) {
         await http.send(room, `before ${i}`, `http-before-${i}`);
-        wsAcked.set(`ws-before-${i}`, await sendOverWs(wsTab.client, room, `before ${i}`, `ws-before-${i}`));
+        wsAcked.set(`ws-before-${i}`, await sendOverWs(`before ${i}`, `ws-before-${i}`));
       }
       await waitFor(() => receiverTab.seqs(room).length >= 10, "the first messages at the receiver");
 
@@ -89,12 +78,12 @@ describe("Kafka unavailable", { timeout: 240_000 }, () => {
       // The refused sends again, with the same clientMsgIds (as an app retries), then new ones.
       for (let i = 0; i < 3; i += 1) {
         await http.send(room, `during ${i}`, `http-during-${i}`, 60_000);
-        wsAcked.set(`ws-during-${i}`, await sendOverWs(wsTab.client, room, `during ${i}`, `ws-during-${i}`));
+        wsAcked.set(`ws-during-${i}`, await sendOverWs(`during ${i}`, `ws-during-${i}`));
       }
       t.diagnostic(`sends acknowledged again ${Date.now() - restartedAtMs} ms after the broker's restart`);
       for (let i = 0; i < 5; i += 1) {
         await http.send(room, `after ${i}`, `http-after-${i}`);
-        wsAcked.set(`ws-after-${i}`, await sendOverWs(wsTab.client, room, `after ${i}`, `ws-after-${i}`));
+        wsAcked.set(`ws-after-${i}`, await sendOverWs(`after ${i}`, `ws-after-${i}`));
       }
 
       const ackedIds = [...http.acknowledged.map((a) => a.clientMsgId), ...wsAcked.keys()];

@@ -35,6 +35,7 @@ const context: PodContext = {
       CHATROOM_REDIS_URL: "redis://:secret@redis.example:6379/0",
       MYSQL_PASSWORD: "secret",
       CHATROOM_KAFKA_PASSWORD: "kafka-secret",
+      CHATROOM_GOIM_HMAC_SECRET: "g".repeat(48),
     };
     const value = standIns[variable];
     if (value === undefined) throw new Error(`no stand-in for ${variable} (Secret ${ref.name}, key ${ref.key})`);
@@ -168,6 +169,35 @@ for (const values of CASES) {
             port: resolvePort(container, container.readinessProbe?.httpGet?.port ?? ""),
           },
           { path: "/readyz", port: config.adminPort },
+        );
+      }
+    });
+
+    it("exposes the goim compatibility listeners it configures, through Services of their own", async () => {
+      const rendered = await render(values);
+      const listeners = [
+        { component: "comet", setting: "goimWsListen", port: "goim-sub" },
+        { component: "logic", setting: "goimHttpListen", port: "goim-http" },
+      ] as const;
+      for (const { component, setting, port } of listeners) {
+        const { container, env, labels } = rendered.container(component);
+        const listen = loadAll(SCHEMAS[component], env)[setting] as { host: string; port: number } | null;
+        if (listen === null) {
+          assert.ok(
+            !container.ports?.some((p) => p.name === port),
+            `${component} exposes no ${port} without the listener`,
+          );
+          continue;
+        }
+        assert.equal(listen.host, "0.0.0.0", `${component}'s goim listener listens on every interface`);
+        assert.equal(portNamed(container, port), listen.port, `${component} ${port}`);
+        const services = rendered.manifests
+          .filter((m) => m.kind === "Service")
+          .map((m) => m.spec as ServiceSpec)
+          .filter((spec) => selects(spec.selector, labels));
+        assert.ok(
+          services.some((spec) => spec.ports.some((p) => p.targetPort === port)),
+          `a Service of ${component} targets ${port}`,
         );
       }
     });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { type AddressInfo, createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ChatError } from "@chatroom/core";
+import { freePort } from "@chatroom/core/net";
 import { waitFor } from "@chatroom/core/testing";
 import { KafkaPushBus, type PushBusObserver } from "@chatroom/kafka";
 import { type PushMsg, PushMsg_Type } from "@chatroom/proto/grpc";
@@ -145,14 +145,3 @@ describe("job's readiness and lag on Kafka", () => {
     assert.equal(await job.stop(), 0);
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { freePort } from "@chatroom/core/net";
 import { waitFor } from "@chatroom/core/testing";
 import { RedisServer } from "../cluster/support/redis-server.ts";
 import { probe, probeUntil, type RunningMain, startMain } from "./support/service-main.ts";
@@ -118,15 +118,4 @@ describe("comet's readiness", () => {
 
 async function metrics(adminUrl: string): Promise<string> {
   return (await fetch(`${adminUrl}/metrics`)).text();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,7 +1,4 @@
-// The Docker branch of services.ts: Kafka, MariaDB and Redis in containers through testcontainers, when a container
-// engine answers. One container per service and test process (memoised); testcontainers' reaper removes them when
-// the process exits. `testcontainers` is imported lazily so machines without Docker never load it.
-import net from "node:net";
+import { freePort } from "@chatroom/core/net";
 
 const probeTimeoutMs = 10_000;
 const startupTimeoutMs = 180_000;
@@ -35,19 +32,6 @@ export function dockerUnavailableReason(): Promise<string | undefined> {
     }
   })();
   return probe;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 function once(key: string, start: () => Promise<string>): Promise<string> {

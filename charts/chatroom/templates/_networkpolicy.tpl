@@ -17,6 +17,23 @@ and the helm test. Call with (dict "root" $ "port" "websocket").
   {{- end }}
 {{- end }}
 
+{{/*
+A goim compatibility listener (goim.compat), for networkPolicy.goimFrom, or else only the pods of the release's
+namespace: these listeners take goim's mid or need no API key, so nothing outside reaches them by default.
+*/}}
+{{- define "chatroom.goimRule" -}}
+{{- if .root.Values.goim.compat.enabled -}}
+- ports:
+    - port: {{ .port }}
+  from:
+    {{- with .root.Values.networkPolicy.goimFrom }}
+    {{- toYaml . | nindent 4 }}
+    {{- else }}
+    - podSelector: {}
+    {{- end }}
+{{- end }}
+{{- end }}
+
 {{/* The admin port, for networkPolicy.metricsFrom only; nothing when it is empty (the port stays closed). */}}
 {{- define "chatroom.metricsRule" -}}
 {{- with .Values.networkPolicy.metricsFrom -}}

@@ -10,6 +10,7 @@ import {
   ConfigError,
   type ConfigOf,
   type InvalidationBus,
+  type Logger,
   loadConfig,
   MemoryCometRegistry,
   MemoryInvalidationBus,
@@ -24,7 +25,7 @@ import {
   setting,
 } from "@chatroom/core";
 import type { PushBusObserver } from "@chatroom/core/observability";
-import type { KafkaLogger, KafkaSecurity } from "@chatroom/kafka";
+import type { KafkaSecurity } from "@chatroom/kafka";
 
 /**
  * Defaults are the distributed backends: the standalone processes only work together through them. The memory and
@@ -155,7 +156,7 @@ export function localBackends(config: BackendConfig): string[] {
 export interface OpenBusOptions {
   /** Kafka client id, shown in broker logs (e.g. the service name). */
   clientId?: string;
-  logger?: KafkaLogger;
+  logger?: Logger;
   /** Kafka only: told about the consumers' assignments, crashes and lag (see PushBusObserver). */
   observer?: PushBusObserver;
 }

@@ -7,6 +7,7 @@ export * from "./errors.ts";
 export * from "./invalidation/invalidation-bus.ts";
 export * from "./invalidation/memory-invalidation-bus.ts";
 export * from "./lifecycle.ts";
+export * from "./logger.ts";
 export * from "./presence/memory-presence.ts";
 export * from "./presence/presence.ts";
 export * from "./push-bus/memory-push-bus.ts";

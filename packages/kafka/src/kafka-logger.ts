@@ -1,12 +1,5 @@
+import type { Logger } from "@chatroom/core";
 import { type LogEntry, type logCreator, logLevel } from "kafkajs";
-
-/** The slice of a pino logger the Kafka bus writes to; pino's Logger satisfies it. */
-export interface KafkaLogger {
-  debug(details: object, message: string): void;
-  info(details: object, message: string): void;
-  warn(details: object, message: string): void;
-  error(details: object, message: string): void;
-}
 
 /**
  * kafkajs logs these at warn/error level although it recovers from them by itself (a fresh broker creating its
@@ -30,7 +23,7 @@ function isTransient(message: string, error: unknown): boolean {
 }
 
 /** Writes warnings and errors to stderr, one line each: the default when no logger is given. */
-export const stderrLogger: KafkaLogger = {
+export const stderrLogger: Logger = {
   debug() {},
   info() {},
   warn: (details, message) => console.warn(`[kafka-push-bus] warn: ${message} ${JSON.stringify(details)}`),
@@ -41,7 +34,7 @@ export const stderrLogger: KafkaLogger = {
  * A kafkajs logCreator that forwards to `logger` (info and up; kafkajs's debug output is a protocol trace) or,
  * without one, prints only warnings and errors. Transient coordinator/rebalance noise goes to debug.
  */
-export function kafkaLogCreator(logger: KafkaLogger | undefined): { logLevel: logLevel; logCreator: logCreator } {
+export function kafkaLogCreator(logger: Logger | undefined): { logLevel: logLevel; logCreator: logCreator } {
   const sink = logger ?? stderrLogger;
   return {
     logLevel: logger ? logLevel.INFO : logLevel.WARN,

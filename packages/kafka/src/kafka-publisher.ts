@@ -1,7 +1,6 @@
-import { ChatError, partitionKey } from "@chatroom/core";
+import { ChatError, type Logger, partitionKey } from "@chatroom/core";
 import { type PushMsg, PushMsg as PushMsgCodec } from "@chatroom/proto/grpc";
 import { type Kafka, type Message, Partitioners, type Producer, type RetryOptions } from "kafkajs";
-import type { KafkaLogger } from "./kafka-logger.ts";
 
 /** Most messages, and most encoded bytes, in one produce request (far below the broker's 1 MiB batch limit). */
 const MAX_SEND_MESSAGES = 500;
@@ -35,7 +34,7 @@ export class KafkaPublisher {
   readonly #kafka: Kafka;
   readonly #topic: string;
   readonly #retry: RetryOptions;
-  readonly #logger: KafkaLogger;
+  readonly #logger: Logger;
   readonly #lingerMs: number;
   #queue: Pending[] = [];
   #draining = false;
@@ -44,7 +43,7 @@ export class KafkaPublisher {
   #producer: Promise<Producer> | null = null;
   #closed = false;
 
-  constructor(kafka: Kafka, topic: string, retry: RetryOptions, logger: KafkaLogger, lingerMs = 0) {
+  constructor(kafka: Kafka, topic: string, retry: RetryOptions, logger: Logger, lingerMs = 0) {
     if (!(Number.isFinite(lingerMs) && lingerMs >= 0)) throw new RangeError("lingerMs must be ≥ 0");
     this.#lingerMs = lingerMs;
     this.#kafka = kafka;

@@ -1,9 +1,9 @@
 import type { PushBatchHandler, PushBus, PushSubscription, SubscribeOptions } from "@chatroom/core";
-import { ChatError } from "@chatroom/core";
+import { ChatError, type Logger } from "@chatroom/core";
 import type { PushBusObserver } from "@chatroom/core/observability";
 import type { PushMsg } from "@chatroom/proto/grpc";
 import { Kafka, type RetryOptions } from "kafkajs";
-import { type KafkaLogger, kafkaLogCreator, stderrLogger } from "./kafka-logger.ts";
+import { kafkaLogCreator, stderrLogger } from "./kafka-logger.ts";
 import { KafkaPing } from "./kafka-ping.ts";
 import { KafkaPublisher } from "./kafka-publisher.ts";
 import type { KafkaSecurity } from "./kafka-security.ts";
@@ -23,7 +23,7 @@ export interface KafkaPushBusOptions {
   /** Create the topic when missing, grow it when it has fewer partitions (default true). */
   createTopic?: boolean;
   /** Receives kafkajs's logs (info and up); without it only warnings and errors reach stderr. */
-  logger?: KafkaLogger;
+  logger?: Logger;
   /** Consumer session: a member silent for this long loses its partitions (default 10 000 ms). */
   sessionTimeoutMs?: number;
   /** Consumer heartbeat period, below the session timeout (about a third of it; default 3000 ms). */
@@ -75,7 +75,7 @@ const PRODUCER_REQUEST_TIMEOUT_MS = 2000;
 export class KafkaPushBus implements PushBus {
   readonly #kafka: Kafka;
   readonly #options: KafkaPushBusOptions;
-  readonly #logger: KafkaLogger;
+  readonly #logger: Logger;
   readonly #publisher: KafkaPublisher;
   readonly #ping: KafkaPing;
   readonly #subscriptions = new Set<KafkaSubscription>();

@@ -1,10 +1,9 @@
 import type { PushBatchHandler, PushSubscription } from "@chatroom/core";
-import { ChatError } from "@chatroom/core";
+import { ChatError, type Logger } from "@chatroom/core";
 import type { PushBusObserver } from "@chatroom/core/observability";
 import type { PushMsg } from "@chatroom/proto/grpc";
 import type { Consumer, Kafka } from "kafkajs";
 import { KafkaBatchProcessor } from "./kafka-batch-processor.ts";
-import type { KafkaLogger } from "./kafka-logger.ts";
 
 /**
  * How long the broker holds a fetch that found nothing new (Java's fetch.max.wait.ms default; kafkajs's 5 s would
@@ -27,7 +26,7 @@ export interface KafkaSubscriptionConfig {
   readonly heartbeatIntervalMs: number;
   /** Partitions of one fetch processed at once (at most one batch per partition at a time in any case). */
   readonly concurrency: number;
-  readonly logger: KafkaLogger;
+  readonly logger: Logger;
   readonly observer: PushBusObserver | undefined;
   readonly poisoned: () => void;
   /** Called once the subscription is closed (the bus forgets it). */

@@ -1,5 +1,5 @@
+import type { Logger } from "@chatroom/core";
 import type { Admin } from "kafkajs";
-import type { KafkaLogger } from "./kafka-logger.ts";
 
 export interface TopicSpec {
   topic: string;
@@ -12,7 +12,7 @@ export interface TopicSpec {
  * and a topic with more partitions keeps working). Safe to run from many processes at once: losing a creation
  * race is not an error (createTopics then answers false). Returns the topic's partition count afterwards.
  */
-export async function ensureTopic(admin: Admin, spec: TopicSpec, logger: KafkaLogger): Promise<number> {
+export async function ensureTopic(admin: Admin, spec: TopicSpec, logger: Logger): Promise<number> {
   // A broker that just started (or just created the topic) may answer UNKNOWN_TOPIC_OR_PARTITION or
   // LEADER_NOT_AVAILABLE for a moment: kafkajs marks those retriable, and they are retried here a few times.
   for (let attempt = 1; ; attempt++) {
@@ -32,7 +32,7 @@ function isRetriable(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { retriable?: unknown }).retriable === true;
 }
 
-async function ensureTopicOnce(admin: Admin, spec: TopicSpec, logger: KafkaLogger): Promise<number> {
+async function ensureTopicOnce(admin: Admin, spec: TopicSpec, logger: Logger): Promise<number> {
   const { topic, partitions, replicationFactor } = spec;
   // Looked up first: creating an existing topic works but makes kafkajs log an error.
   const exists = (await admin.listTopics()).includes(topic);

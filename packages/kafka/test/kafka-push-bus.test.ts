@@ -3,9 +3,9 @@ import { once } from "node:events";
 import { createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import type { PushBatch } from "@chatroom/core";
-import { ChatError, partitionKey } from "@chatroom/core";
+import { ChatError, type Logger, partitionKey } from "@chatroom/core";
 import { eventually, pushBusContract, pushMsg, uniqueSuffix } from "@chatroom/core/testing";
-import { type KafkaLogger, KafkaPushBus, type KafkaPushBusOptions } from "@chatroom/kafka";
+import { KafkaPushBus, type KafkaPushBusOptions } from "@chatroom/kafka";
 import { type Admin, Kafka, logLevel, Partitioners } from "kafkajs";
 import { kafkaService } from "../../../test/support/services.ts";
 import { kafkaLogCreator } from "../src/kafka-logger.ts";
@@ -349,8 +349,8 @@ describe("KafkaPushBus", () => {
   });
 });
 
-/** A KafkaLogger that keeps what it is told (tests that expect connection errors keep the output clean). */
-function recordingLogger(): { logger: KafkaLogger; entries: Array<{ level: string; message: string }> } {
+/** A Logger that keeps what it is told (tests that expect connection errors keep the output clean). */
+function recordingLogger(): { logger: Logger; entries: Array<{ level: string; message: string }> } {
   const entries: Array<{ level: string; message: string }> = [];
   const record = (level: string) => (_details: object, message: string) => {
     entries.push({ level, message });

@@ -1,24 +1,12 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { freePort } from "@chatroom/core/net";
 import { CENTRIFUGO_VERSION, ensureCentrifugo } from "../centrifugo/install.ts";
 import type { MemoryUsage, ServerProbe } from "./probe-client.ts";
 import { procSample } from "./proc-stats.ts";
 import { ServerProcess } from "./server-process.ts";
 import type { Target } from "./target.ts";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A connection JWT (HS256) for member `id`, as an application backend would issue it. */
 function connectionToken(id: number, secret: string): string {

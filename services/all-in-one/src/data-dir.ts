@@ -1,16 +1,11 @@
 import { chmodSync, closeSync, mkdirSync, openSync, statSync } from "node:fs";
-
-/** The slice of a logger these functions report to. */
-export interface DataDirLogger {
-  info(details: object, message: string): void;
-  warn(details: object, message: string): void;
-}
+import type { Logger } from "@chatroom/core";
 
 /**
  * The embedded default's data dir holds the accounts' password hashes, every message and the token-signing secret:
  * only its owner may read it. A new dir is made 0700; an existing one wider than that is narrowed to it (logged).
  */
-export function secureDataDir(dir: string, logger: DataDirLogger): void {
+export function secureDataDir(dir: string, logger: Logger): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   restrict(dir, 0o700, logger);
 }
@@ -20,13 +15,13 @@ export function secureDataDir(dir: string, logger: DataDirLogger): void {
  * existing one and its side files are narrowed to 0600. SQLite creates the -wal, -shm and -journal files with the
  * database file's own permissions, so those follow whatever the process's umask is.
  */
-export function secureDatabaseFile(path: string, logger: DataDirLogger): void {
+export function secureDatabaseFile(path: string, logger: Logger): void {
   closeSync(openSync(path, "a", 0o600));
   for (const file of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) restrict(file, 0o600, logger);
 }
 
 /** Narrows a file or dir to `mode` when it grants more; a missing file is fine, a refused chmod is logged. */
-export function restrict(path: string, mode: number, logger: DataDirLogger): void {
+export function restrict(path: string, mode: number, logger: Logger): void {
   let current: number;
   try {
     current = statSync(path).mode & 0o777;

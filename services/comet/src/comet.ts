@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { type CometApi, type LogicApi, originAllowed } from "@chatroom/core";
+import { type CometApi, type Logger, type LogicApi, originAllowed } from "@chatroom/core";
 import { Registry } from "prom-client";
 import { WebSocketServer } from "ws";
 import { BroadcastPacer } from "./broadcast-pacer.ts";
@@ -10,7 +10,7 @@ import { createCometApi, type PushCounts } from "./comet-api-impl.ts";
 import type { CometConfig } from "./config.ts";
 import { type ConnectionDialect, chatroomDialect } from "./dialect.ts";
 import { goimDialect } from "./goim/goim-dialect.ts";
-import { type CometLogger, defaultCometLogger } from "./logger.ts";
+import { defaultCometLogger } from "./logger.ts";
 import { MemberRates } from "./member-rates.ts";
 import { CometMetrics } from "./metrics/comet-metrics.ts";
 import { OnlineCounts } from "./online-counts.ts";
@@ -44,7 +44,7 @@ export interface Comet {
 export interface CometOptions {
   config: CometConfig;
   logic: LogicApi;
-  logger?: CometLogger;
+  logger?: Logger;
   /** Where the comet records its metrics (default: a registry of its own that nobody scrapes). */
   metrics?: CometMetrics;
 }

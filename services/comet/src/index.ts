@@ -7,5 +7,4 @@ export { type GoimListener, startGoimListener } from "./goim/goim-listener.ts";
 export { cometServiceImplementation, serveCometGrpc } from "./grpc/comet-grpc-server.ts";
 export { cometProcessConfigSchema } from "./grpc/comet-process-config.ts";
 export { GrpcLogicClient } from "./grpc/grpc-logic-client.ts";
-export type { CometLogger } from "./logger.ts";
 export { CometMetrics } from "./metrics/comet-metrics.ts";

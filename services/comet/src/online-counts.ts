@@ -1,6 +1,5 @@
-import type { LogicApi } from "@chatroom/core";
+import type { Logger, LogicApi } from "@chatroom/core";
 import type { Buckets } from "./buckets.ts";
-import type { CometLogger } from "./logger.ts";
 
 /**
  * Cluster-wide online counts of the rooms this comet holds, refreshed by a timer through logic.renewOnline
@@ -15,7 +14,7 @@ export class OnlineCounts {
     intervalMs: number;
     logic: LogicApi;
     buckets: Buckets;
-    logger: CometLogger;
+    logger: Logger;
   };
 
   constructor(options: OnlineCounts["options"]) {

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { type ChatError, isChatError, type LogicApi } from "@chatroom/core";
+import { type ChatError, isChatError, type Logger, type LogicApi } from "@chatroom/core";
 import type { ConnectResponse } from "@chatroom/proto/grpc";
 import { decodeFrame, encodeFrame, type Frame, FrameError, Op } from "@chatroom/proto/protocol";
 import type { RawData, WebSocket } from "ws";
@@ -10,7 +10,6 @@ import type { CometConfig } from "./config.ts";
 import type { ConnectionDialect } from "./dialect.ts";
 import { encodeProto } from "./encode-proto.ts";
 import { errorFrame } from "./error-frame.ts";
-import type { CometLogger } from "./logger.ts";
 import { runAt, type TimerHandle } from "./long-timeout.ts";
 import type { MemberRates } from "./member-rates.ts";
 import type { CometMetrics } from "./metrics/comet-metrics.ts";
@@ -27,7 +26,7 @@ export interface ConnectionContext {
   online: OnlineCounts;
   /** Frame budgets shared by each member's connections on this comet. */
   memberRates: MemberRates;
-  logger: CometLogger;
+  logger: Logger;
   metrics: CometMetrics;
   /** Keeps a logic call that close() must wait for (disconnects). */
   track(promise: Promise<unknown>): void;

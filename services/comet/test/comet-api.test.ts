@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { silentLogger } from "@chatroom/core";
 import { decodeFrame, Op } from "@chatroom/proto/protocol";
 import { BroadcastPacer } from "../src/broadcast-pacer.ts";
 import { Buckets } from "../src/buckets.ts";
@@ -7,7 +8,6 @@ import { Channel, type ChannelSocket } from "../src/channel.ts";
 import { createCometApi } from "../src/comet-api-impl.ts";
 import { OnlineCounts } from "../src/online-counts.ts";
 import { FakeLogic } from "./support/fake-logic.ts";
-import { silentLogger } from "./support/harness.ts";
 
 /** Records what a channel writes; stands in for a ws socket in these unit tests of the fan-out. */
 class RecordingSocket implements ChannelSocket {

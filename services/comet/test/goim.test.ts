@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { afterEach, describe, test } from "node:test";
-import { ChatError } from "@chatroom/core";
+import { ChatError, silentLogger } from "@chatroom/core";
 import { Dialect, type Proto } from "@chatroom/proto/grpc";
 import { decodeRawBatch, Op } from "@chatroom/proto/protocol";
 import { WebSocket } from "ws";
 import { loadCometConfig } from "../src/config.ts";
 import { type GoimListener, startGoimListener } from "../src/goim/goim-listener.ts";
-import { type Harness, silentLogger, startComet, TestClient } from "./support/harness.ts";
+import { type Harness, startComet, TestClient } from "./support/harness.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
 const proto = (op: number, body: string): Proto => ({ ver: 1, op, seq: 0, body: text(body) });

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, test } from "node:test";
+import { silentLogger } from "@chatroom/core";
 import { createMetricsRegistry } from "@chatroom/core/observability";
 import { pollUntil } from "@chatroom/core/testing";
 import { AuthRequest, ChatMessage, encodeFrame, encodeRawBatch, Op, RoomEvent } from "@chatroom/proto/protocol";
@@ -15,7 +16,7 @@ import { CometMetrics } from "../src/metrics/comet-metrics.ts";
 import { opLabel } from "../src/metrics/op-label.ts";
 import { scanPushedFrames, sentAtOf } from "../src/metrics/pushed-messages.ts";
 import { FakeLogic } from "./support/fake-logic.ts";
-import { silentLogger, TestClient } from "./support/harness.ts";
+import { TestClient } from "./support/harness.ts";
 
 function chatMessage(seq: number, sentAtMs: number): Uint8Array {
   return ChatMessage.encode({

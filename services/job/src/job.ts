@@ -2,6 +2,7 @@ import type {
   Closable,
   CometConnector,
   CometRegistry,
+  Logger,
   Presence,
   PushBatch,
   PushBus,
@@ -25,8 +26,8 @@ export interface JobDeps {
   onPoison?: (push: PushMsg, error: unknown) => void;
   /** Where job records its metrics (none when absent). */
   metrics?: JobMetrics;
-  /** Told about comets skipped as unreachable (pino's Logger fits). */
-  logger?: { warn(fields: object, message: string): void };
+  /** Told about comets skipped as unreachable. */
+  logger?: Logger;
 }
 
 export interface Job extends Closable {

@@ -3,10 +3,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { ChatClient, ChatHttp, type ChatMessage } from "@chatroom/client";
-import { type Comet, type CometLogger, createComet, loadCometConfig } from "@chatroom/comet";
+import { type Comet, createComet, loadCometConfig } from "@chatroom/comet";
 import {
   type Closable,
   keepRegistered,
+  type Logger,
   loadConfig,
   MemoryCometRegistry,
   MemoryPresence,
@@ -24,7 +25,7 @@ import { jobConfigSchema } from "../src/config.ts";
 import { grpcCometConnector } from "../src/grpc/grpc-comet-connector.ts";
 import { type Job, startJob } from "../src/job.ts";
 
-const silent: CometLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

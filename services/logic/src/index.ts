@@ -1,9 +1,9 @@
 import type { LogicApi } from "@chatroom/core";
+import { silentLogger } from "@chatroom/core";
 import type { Router } from "express";
 import { validateLogicConfig } from "./config.ts";
 import { createGoimHttpApi } from "./goim/goim-http-api.ts";
 import { createHttpApi } from "./http/http-api.ts";
-import { silentLogger } from "./logger.ts";
 import { LogicApiImpl } from "./logic-api/logic-api-impl.ts";
 import { instrumentLogicApi } from "./metrics/instrument-logic-api.ts";
 import { createLogicServices, type LogicDeps } from "./services/logic-services.ts";
@@ -19,7 +19,6 @@ export { type GoimHttpListener, startGoimHttpListener } from "./goim/goim-http-l
 export { goimHttpRoutes } from "./goim/goim-http-routes.ts";
 export { type GoimIdentity, type GoimVerifier, signGoimCredential } from "./goim/goim-verifier.ts";
 export { httpRoutes } from "./http/http-api.ts";
-export type { LogicLogger } from "./logger.ts";
 export { LogicMetrics } from "./metrics/logic-metrics.ts";
 export type { LogicDeps } from "./services/logic-services.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { silentLogger } from "@chatroom/core";
 import { PushMsg_Type } from "@chatroom/proto/grpc";
 import { type GoimHttpListener, startGoimHttpListener } from "../src/goim/goim-http-listener.ts";
-import { silentLogger } from "../src/logger.ts";
 import { type Harness, request, startHarness } from "./harness.ts";
 
 const BODY = new Uint8Array([0, 1, 2, 250, 255]);

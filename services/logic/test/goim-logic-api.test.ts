@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ChatError } from "@chatroom/core";
+import { ChatError, silentLogger } from "@chatroom/core";
 import { type ConnectResponse, Dialect, type ReceiveResponse } from "@chatroom/proto/grpc";
 import { Op } from "@chatroom/proto/protocol";
 import { signGoimCredential } from "../src/goim/goim-verifier.ts";
-import { silentLogger } from "../src/logger.ts";
 import { onlineNotifier } from "../src/services/online-notifier.ts";
 import { type Account, type Harness, register, startHarness } from "./harness.ts";
 

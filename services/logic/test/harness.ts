@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
+  type Logger,
   MemoryPresence,
   MemoryPushBus,
   MemoryRateLimiter,
@@ -12,14 +13,7 @@ import {
 } from "@chatroom/core";
 import type { PushMsg } from "@chatroom/proto/grpc";
 import express from "express";
-import {
-  createLogic,
-  type Logic,
-  type LogicConfig,
-  type LogicLogger,
-  loadLogicConfig,
-  trustProxySetting,
-} from "../src/index.ts";
+import { createLogic, type Logic, type LogicConfig, loadLogicConfig, trustProxySetting } from "../src/index.ts";
 
 export const TEST_SECRET = "test-secret-that-is-long-enough-0123456789";
 export const API_KEY = "test-api-key";
@@ -41,7 +35,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   /** Where logic logs (default: nowhere). */
-  logger?: LogicLogger;
+  logger?: Logger;
   /** Logic's clock (default Date.now): tests of expiries move it. */
   now?: () => number;
 }

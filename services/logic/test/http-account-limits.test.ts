@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ChatError } from "@chatroom/core";
-import type { LogicLogger } from "../src/index.ts";
+import { ChatError, type Logger } from "@chatroom/core";
 import { type ApiResponse, errorCode, type Harness, register, request, startHarness } from "./harness.ts";
 
 const PASSWORD = "correct horse battery";
 
 /** A logger that keeps what was logged at warn. */
-function recordingLogger(): LogicLogger & { warnings: Array<{ details: object; message: string }> } {
+function recordingLogger(): Logger & { warnings: Array<{ details: object; message: string }> } {
   const warnings: Array<{ details: object; message: string }> = [];
   return {
     warnings,
+    debug() {},
     info() {},
-    warn(details, message) {
+    warn(details, message = "") {
       warnings.push({ details, message });
     },
     error() {},

@@ -2,9 +2,10 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { type AddressInfo, connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { freePorts } from "@chatroom/core/net";
 
 /** The broker jars fetched by scripts/infra/kafka.sh (`kafkaService()` installs them on first use). */
 const ROOT = resolve(import.meta.dirname, "../../..");
@@ -54,8 +55,13 @@ export class KafkaBroker {
   /** Formats a new data folder and starts the broker; resolves once it answers ApiVersions. */
   static async start(options: { scram?: ScramUser } = {}): Promise<KafkaBroker> {
     if (!existsSync(LIBS)) await installKafkaJars();
-    const broker = new KafkaBroker(await freePort(), await freePort(), mkdtempSync(join(tmpdir(), "chatroom-kafka-")));
-    if (options.scram) broker.#scram = { user: options.scram, internalPort: await freePort() };
+    const [port, controllerPort, internalPort] = await freePorts(3);
+    const broker = new KafkaBroker(
+      port as number,
+      controllerPort as number,
+      mkdtempSync(join(tmpdir(), "chatroom-kafka-")),
+    );
+    if (options.scram) broker.#scram = { user: options.scram, internalPort: internalPort as number };
     broker.#writeConfig();
     await broker.#format();
     await broker.start();
@@ -208,13 +214,4 @@ function apiVersionsAnswered(port: number): Promise<boolean> {
       if (reply.length >= 10) done(reply.readInt32BE(4) === 1 && reply.readInt16BE(8) === 0);
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
 }

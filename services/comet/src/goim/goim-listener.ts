@@ -1,9 +1,8 @@
 import { createServer } from "node:http";
-import { isLoopbackHost } from "@chatroom/core";
+import { isLoopbackHost, type Logger } from "@chatroom/core";
 import { closableHttpServer, listenHttp } from "@chatroom/core/grpc";
 import type { Comet } from "../comet.ts";
 import type { CometConfig } from "../config.ts";
-import type { CometLogger } from "../logger.ts";
 import { goimDialect } from "./goim-dialect.ts";
 
 export interface GoimListener {
@@ -24,7 +23,7 @@ export interface GoimListener {
 export async function startGoimListener(
   comet: Comet,
   config: CometConfig,
-  logger: CometLogger,
+  logger: Logger,
 ): Promise<GoimListener | null> {
   const listen = config.goimWsListen;
   if (!listen) return null;

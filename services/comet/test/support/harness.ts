@@ -1,16 +1,16 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Logger } from "@chatroom/core";
 import { AuthReply, AuthRequest, decodeFrame, encodeFrame, type Frame, Op } from "@chatroom/proto/protocol";
 import { WebSocket } from "ws";
 import { type Comet, createComet } from "../../src/comet.ts";
 import { type CometConfig, loadCometConfig } from "../../src/config.ts";
-import type { CometLogger } from "../../src/logger.ts";
 import { FakeLogic } from "./fake-logic.ts";
 
 const TIMEOUT_MS = 10_000;
 
-export const silentLogger: CometLogger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface Harness {
   comet: Comet;

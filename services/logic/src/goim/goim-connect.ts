@@ -39,7 +39,7 @@ export async function goimConnect(services: LogicServices, request: ConnectReque
     { key, memberId: identity.memberId, server: request.server, rooms: roomIds },
     config.presenceTtlMs,
   );
-  services.logger.debug?.(
+  services.logger.debug(
     { key, mid: identity.memberId, room: auth.roomId, platform: auth.platform, trusted: request.trusted === true },
     "goim connection authenticated",
   );

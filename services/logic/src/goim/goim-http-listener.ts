@@ -1,8 +1,7 @@
 import { createServer } from "node:http";
-import { isLoopbackHost, type ListenAddress } from "@chatroom/core";
+import { isLoopbackHost, type ListenAddress, type Logger } from "@chatroom/core";
 import { closableHttpServer, listenHttp } from "@chatroom/core/grpc";
 import express, { type Router } from "express";
-import type { LogicLogger } from "../logger.ts";
 
 export interface GoimHttpListener {
   /** host:port it listens on. */
@@ -19,7 +18,7 @@ export interface GoimHttpListener {
 export async function startGoimHttpListener(
   router: Router,
   listen: ListenAddress | null,
-  logger: LogicLogger,
+  logger: Logger,
 ): Promise<GoimHttpListener | null> {
   if (!listen) return null;
   const app = express();

@@ -1,6 +1,5 @@
-import { ChatError, originAllowed } from "@chatroom/core";
+import { ChatError, type Logger, originAllowed } from "@chatroom/core";
 import type { Request } from "express";
-import type { LogicLogger } from "../logger.ts";
 
 /** Methods that change state; reads are left alone (without CORS headers a foreign page cannot read the answer). */
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -12,7 +11,7 @@ const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * other origins of the same site (another port, a sibling subdomain) and browsers that ignore SameSite. A request
  * without Origin is not a browser's cross-origin request and passes; Bearer and API key calls never get here.
  */
-export function crossOriginGuard(allowedOrigins: readonly string[], logger: LogicLogger): (req: Request) => void {
+export function crossOriginGuard(allowedOrigins: readonly string[], logger: Logger): (req: Request) => void {
   return (req) => {
     if (!STATE_CHANGING.has(req.method)) return;
     const origin = req.get("origin");

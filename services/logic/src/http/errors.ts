@@ -1,6 +1,5 @@
-import { ChatError, type ErrorCode, isChatError, toChatError } from "@chatroom/core";
+import { ChatError, type ErrorCode, isChatError, type Logger, toChatError } from "@chatroom/core";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
-import type { LogicLogger } from "../logger.ts";
 import { requestIdOfResponse } from "../metrics/http-observer.ts";
 
 /** body-parser failures carry `type` and `status`; map them onto our codes. */
@@ -32,7 +31,7 @@ export function sendError(res: Response, error: ChatError): void {
 }
 
 /** Every error becomes `{error: {code, message}}` with its status; internal failures are logged, not shown. */
-export function errorHandler(logger: LogicLogger): ErrorRequestHandler {
+export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
     const chatError = isChatError(error) ? error : (fromBodyParser(error) ?? toChatError(error));
     if (chatError.code === "internal") {

@@ -1,6 +1,6 @@
+import type { Logger } from "@chatroom/core";
 import { requestIdOf, secondsSince } from "@chatroom/core/observability";
 import type { RequestHandler, Response } from "express";
-import type { LogicLogger } from "../logger.ts";
 import type { LogicMetrics } from "./logic-metrics.ts";
 
 const routes = new WeakMap<Response, string>();
@@ -27,7 +27,7 @@ export function requestIdOfResponse(res: Response): string {
  * x-request-id), and once the response is done records chatroom_logic_http_request_duration_seconds and a debug
  * access log line. Paths that matched no route are labelled "unmatched".
  */
-export function observeHttp(options: { metrics: LogicMetrics | undefined; logger: LogicLogger }): RequestHandler {
+export function observeHttp(options: { metrics: LogicMetrics | undefined; logger: Logger }): RequestHandler {
   const { metrics, logger } = options;
   return (req, res, next) => {
     const start = process.hrtime.bigint();
@@ -39,7 +39,7 @@ export function observeHttp(options: { metrics: LogicMetrics | undefined; logger
       const route = routes.get(res) ?? "unmatched";
       const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
       metrics?.httpRequest(req.method, route, status, seconds);
-      logger.debug?.(
+      logger.debug(
         { requestId, method: req.method, route, status, durationMs: Math.round(seconds * 1e4) / 10 },
         "HTTP request",
       );

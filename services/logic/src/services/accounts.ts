@@ -1,8 +1,16 @@
-import { ChatError, type Member, type RateLimiter, type RateRule, type Session, type Stores } from "@chatroom/core";
+import {
+  ChatError,
+  type Logger,
+  type Member,
+  type RateLimiter,
+  type RateRule,
+  type Session,
+  type Stores,
+  silentLogger,
+} from "@chatroom/core";
 import { validatePassword, validateUsername } from "../auth/credentials.ts";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "../auth/password.ts";
 import { newSessionId, type SessionTokens } from "../auth/session-token.ts";
-import { type LogicLogger, silentLogger } from "../logger.ts";
 import type { Publisher } from "./publisher.ts";
 import { LOBBY_ROOM_ID } from "./room-ids.ts";
 import type { RoomService } from "./rooms.ts";
@@ -30,7 +38,7 @@ interface AccountServiceDeps {
   registerRate: RateRule;
   sessionTtlMs: number;
   now: () => number;
-  logger?: LogicLogger;
+  logger?: Logger;
 }
 
 /** Overlong names cannot be accounts (validateUsername); login cuts them before any lookup. */
@@ -149,7 +157,7 @@ export class AccountService {
     return member && ok && candidate === password ? member : null;
   }
 
-  get #logger(): LogicLogger {
+  get #logger(): Logger {
     return this.#deps.logger ?? silentLogger;
   }
 

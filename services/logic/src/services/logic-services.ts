@@ -1,5 +1,6 @@
 import {
   type InvalidationBus,
+  type Logger,
   MemoryInvalidationBus,
   type Presence,
   type PushBus,
@@ -12,7 +13,6 @@ import { CACHE_MAX_ENTRIES, cachedStores } from "../cache/cached-stores.ts";
 import { MembershipCache } from "../cache/membership-cache.ts";
 import type { LogicConfig } from "../config.ts";
 import { type GoimVerifier, hmacVerifier, sessionVerifier } from "../goim/goim-verifier.ts";
-import type { LogicLogger } from "../logger.ts";
 import { instrumentRateLimiter } from "../metrics/instrument-rate-limiter.ts";
 import { instrumentStores } from "../metrics/instrument-stores.ts";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
@@ -40,7 +40,7 @@ export interface LogicDeps {
   bus: PushBus;
   rateLimiter: RateLimiter;
   config: LogicConfig;
-  logger?: LogicLogger;
+  logger?: Logger;
   /** Where logic records its metrics (none when absent). */
   metrics?: LogicMetrics;
   /** Milliseconds since the epoch; tests may move time. */
@@ -54,7 +54,7 @@ export interface LogicServices {
   config: LogicConfig;
   stores: Stores;
   presence: Presence;
-  logger: LogicLogger;
+  logger: Logger;
   metrics: LogicMetrics | undefined;
   now: () => number;
   tokens: SessionTokens;
@@ -73,7 +73,7 @@ export interface LogicServices {
   goimVerifier: GoimVerifier;
 }
 
-export function createLogicServices(deps: LogicDeps, logger: LogicLogger): LogicServices {
+export function createLogicServices(deps: LogicDeps, logger: Logger): LogicServices {
   const { config, presence, metrics } = deps;
   const invalidation = deps.invalidation ?? new MemoryInvalidationBus();
   const stores = cachedStores(

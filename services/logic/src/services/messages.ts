@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { ChatError, type Member, type RateLimiter, type RateRule, type Stores } from "@chatroom/core";
+import { ChatError, type Logger, type Member, type RateLimiter, type RateRule, type Stores } from "@chatroom/core";
 import type { ChatMessage } from "@chatroom/proto/protocol";
 import type { RoomRef } from "../cache/membership-cache.ts";
-import type { LogicLogger } from "../logger.ts";
 import type { LogicMetrics } from "../metrics/logic-metrics.ts";
 import { publishStored } from "./publish-stored.ts";
 import type { Publisher } from "./publisher.ts";
@@ -53,7 +52,7 @@ interface MessageServiceDeps {
   /** Told when a member's read cursor was stored (read receipts). */
   readMoved?: (memberId: number, roomId: string) => void;
   now: () => number;
-  logger?: LogicLogger;
+  logger?: Logger;
   metrics?: LogicMetrics | undefined;
 }
 
@@ -105,7 +104,7 @@ export class MessageService {
       logger?.warn({ ...fields, err: error }, "message stored but not published");
       throw error;
     }
-    logger?.debug?.({ ...fields, duplicate }, "message accepted");
+    logger?.debug({ ...fields, duplicate }, "message accepted");
     return { message, duplicate };
   }
 

@@ -1,6 +1,5 @@
-import type { Presence } from "@chatroom/core";
+import type { Logger, Presence } from "@chatroom/core";
 import { isGoimRoom } from "../goim/goim-rooms.ts";
-import type { LogicLogger } from "../logger.ts";
 import type { Publisher } from "./publisher.ts";
 import { PushCoalescer } from "./push-coalescer.ts";
 
@@ -13,7 +12,7 @@ export function onlineNotifier(deps: {
   presence: Presence;
   publisher: Publisher;
   intervalMs: number;
-  logger: LogicLogger;
+  logger: Logger;
 }): PushCoalescer {
   const { presence, publisher } = deps;
   return new PushCoalescer({

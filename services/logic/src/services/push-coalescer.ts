@@ -1,5 +1,4 @@
-import type { Presence } from "@chatroom/core";
-import type { LogicLogger } from "../logger.ts";
+import type { Logger, Presence } from "@chatroom/core";
 
 export interface PushCoalescerOptions {
   presence: Presence;
@@ -11,7 +10,7 @@ export interface PushCoalescerOptions {
   intervalMs: number;
   /** Reads the state of `key` now and publishes it; failures are logged. */
   push(key: string): Promise<void>;
-  logger: LogicLogger;
+  logger: Logger;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   ChatError,
+  type Logger,
   type Member,
   type RateLimiter,
   type RateRule,
@@ -8,7 +9,6 @@ import {
   type Stores,
 } from "@chatroom/core";
 import type { ChatMessage } from "@chatroom/proto/protocol";
-import type { LogicLogger } from "../logger.ts";
 import { publishStored } from "./publish-stored.ts";
 import type { Publisher } from "./publisher.ts";
 import { decideRevision } from "./revision-rules.ts";
@@ -42,7 +42,7 @@ interface RevisionServiceDeps {
   /** CHATROOM_MESSAGE_EDIT_WINDOW_MS (0: no limit). */
   editWindowMs: number;
   now: () => number;
-  logger?: LogicLogger;
+  logger?: Logger;
 }
 
 /**
@@ -106,7 +106,7 @@ export class RevisionService {
       logger?.warn({ ...fields, err: error }, "message revision stored but not published");
       throw error;
     }
-    logger?.debug?.({ ...fields, duplicate }, "message revised");
+    logger?.debug({ ...fields, duplicate }, "message revised");
     return { event, duplicate };
   }
 

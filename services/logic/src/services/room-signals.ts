@@ -1,6 +1,5 @@
-import type { Member, Presence, RateLimiter } from "@chatroom/core";
+import type { Logger, Member, Presence, RateLimiter } from "@chatroom/core";
 import { RoomEventType } from "@chatroom/proto/protocol";
-import type { LogicLogger } from "../logger.ts";
 import type { Publisher } from "./publisher.ts";
 import { PushCoalescer } from "./push-coalescer.ts";
 import type { RoomService } from "./rooms.ts";
@@ -13,7 +12,7 @@ interface RoomSignalsDeps {
   members: { findById(id: number): Promise<Member | null> };
   typingIntervalMs: number;
   readReceiptIntervalMs: number;
-  logger: LogicLogger;
+  logger: Logger;
 }
 
 /**
