@@ -95,7 +95,13 @@ describe("FrameDispatcher", () => {
     };
     t.dispatcher.dispatch(frame(Op.MESSAGE, 0, ChatMessage.encode(message).finish()));
     // The optional revision fields, absent from the wire, decode as undefined.
-    const unrevised = { kind: undefined, targetSeq: undefined, editedAtMs: undefined, deleted: undefined };
+    const unrevised = {
+      kind: undefined,
+      targetSeq: undefined,
+      editedAtMs: undefined,
+      deleted: undefined,
+      revisedSeq: undefined,
+    };
     assert.deepEqual(t.messages, [{ ...message, ...unrevised }]);
   });
 
