@@ -39,8 +39,7 @@ export class MessageRevisionControls {
     const client = this.#deps.client();
     if (!client || message.deleted) return [];
     const mine = message.senderId === this.#deps.me();
-    const window = client.member?.editWindowMs ?? 0;
-    const inWindow = window === 0 || Date.now() - message.sentAtMs <= window;
+    const inWindow = this.#inWindow(message);
     const moderates = isModerator(roleOfInfo(this.#deps.room(message.roomId)?.role));
     const mayEdit = mine && inWindow;
     const mayDelete = (mine && inWindow) || moderates;
@@ -55,7 +54,11 @@ export class MessageRevisionControls {
             testid: "edit-message",
             text: "Edit",
             attrs: { type: "button", "aria-label": "Edit message" },
-            onClick: () => this.#deps.startEdit(message),
+            // The controls were drawn earlier: the window may have closed since.
+            onClick: () =>
+              this.#inWindow(message)
+                ? this.#deps.startEdit(message)
+                : this.#deps.notify("Too late to edit: the edit window has closed."),
           }),
         mayDelete &&
           h("button", {
@@ -67,6 +70,12 @@ export class MessageRevisionControls {
           }),
       ),
     ];
+  }
+
+  /** Whether the author may still edit or delete the message (the server's window, from AuthReply). */
+  #inWindow(message: ChatMessage): boolean {
+    const window = this.#deps.client()?.member?.editWindowMs ?? 0;
+    return window === 0 || Date.now() - message.sentAtMs <= window;
   }
 
   /** Saves an edit; false (with a notice) when the server refused it. */
