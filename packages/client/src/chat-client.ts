@@ -111,6 +111,11 @@ export class ChatClient {
   get rooms(): ReadonlyMap<string, RoomInfo> {
     return this.#directory.rooms;
   }
+
+  /** Unread messages in one of the member's rooms (see RoomDirectory.unread: edits, deletes and own messages aside). */
+  unread(roomId: string): number {
+    return this.#directory.unread(roomId);
+  }
   /** Online member counts by room, from heartbeat replies. */
   get online(): ReadonlyMap<string, number> {
     return this.#directory.online;

@@ -8,6 +8,7 @@ import {
   RoomRole,
 } from "@chatroom/proto/protocol";
 import type { ChatClientEvents, ResumeFrom } from "./chat-client-types.ts";
+import { isRevisionEvent } from "./message-revisions.ts";
 import type { RoomSequencer } from "./room-sequencer.ts";
 import type { TypedEmitter } from "./typed-emitter.ts";
 
@@ -15,6 +16,11 @@ import type { TypedEmitter } from "./typed-emitter.ts";
 export class RoomDirectory {
   readonly rooms = new Map<string, RoomInfo>();
   readonly online = new Map<string, number>();
+  /**
+   * Per room, the seqs above the read cursor this client saw that are not someone else's message (edit and delete
+   * events, the member's own messages): the log entries unread() does not count.
+   */
+  readonly #notUnread = new Map<string, Set<number>>();
   readonly #sequencer: RoomSequencer;
   readonly #emitter: TypedEmitter<ChatClientEvents>;
   readonly #memberId: () => number;
@@ -34,6 +40,7 @@ export class RoomDirectory {
     for (const id of this.#sequencer.roomIds()) if (!listed.has(id)) this.#sequencer.forget(id);
     for (const id of this.online.keys()) if (!listed.has(id)) this.online.delete(id);
     this.rooms.clear();
+    for (const id of this.#notUnread.keys()) if (!listed.has(id)) this.#notUnread.delete(id);
     const cursors: RoomCursor[] = [];
     for (const info of infos) {
       this.rooms.set(info.roomId, { ...info });
@@ -68,6 +75,7 @@ export class RoomDirectory {
 
   remove(roomId: string): void {
     const had = this.rooms.delete(roomId);
+    this.#notUnread.delete(roomId);
     this.#sequencer.forget(roomId);
     const hadOnline = this.online.delete(roomId);
     if (had) this.#emitter.emit("rooms", this.rooms);
@@ -78,12 +86,32 @@ export class RoomDirectory {
     const room = this.rooms.get(roomId);
     if (!room || seq <= room.ackedSeq) return;
     room.ackedSeq = seq;
+    const skipped = this.#notUnread.get(roomId);
+    if (skipped) for (const s of skipped) if (s <= seq) skipped.delete(s);
     this.#emitter.emit("rooms", this.rooms);
   }
 
   delivered(message: ChatMessage): void {
     const room = this.rooms.get(message.roomId);
-    if (room && message.seq > room.lastSeq) room.lastSeq = message.seq;
+    if (!room) return;
+    if (message.seq > room.lastSeq) room.lastSeq = message.seq;
+    if (message.seq > room.ackedSeq && (isRevisionEvent(message) || message.senderId === this.#memberId())) {
+      const skipped = this.#notUnread.get(message.roomId) ?? new Set<number>();
+      this.#notUnread.set(message.roomId, skipped.add(message.seq));
+    }
+  }
+
+  /**
+   * Unread messages in a room: log entries above the member's read cursor (stored, or moved by any of the member's
+   * devices), less the ones this client saw that are edits, deletes or the member's own messages. Entries not seen
+   * (beyond a resume's page) count as unread, so the figure errs high, never low.
+   */
+  unread(roomId: string): number {
+    const room = this.rooms.get(roomId);
+    if (!room) return 0;
+    let skipped = 0;
+    for (const seq of this.#notUnread.get(roomId) ?? []) if (seq > room.ackedSeq && seq <= room.lastSeq) skipped += 1;
+    return Math.max(0, room.lastSeq - room.ackedSeq - skipped);
   }
 
   /**

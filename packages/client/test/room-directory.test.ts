@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type RoomEvent, RoomEventType, type RoomInfo, RoomKind, RoomRole } from "@chatroom/proto/protocol";
+import {
+  type ChatMessage,
+  MessageKind,
+  type RoomEvent,
+  RoomEventType,
+  type RoomInfo,
+  RoomKind,
+  RoomRole,
+} from "@chatroom/proto/protocol";
 import type { ChatClientEvents } from "../src/chat-client-types.ts";
 import { RoomDirectory } from "../src/room-directory.ts";
 import { RoomSequencer } from "../src/room-sequencer.ts";
@@ -59,5 +67,45 @@ describe("RoomDirectory and moderation events", () => {
     assert.equal(t.sequencer.lastSeq("club"), undefined);
     t.directory.onEvent(event(RoomEventType.ROOM_EVENT_TYPE_BANNED, ME, { roomId: "other" }));
     assert.deepEqual([...t.directory.rooms.keys()], []);
+  });
+});
+
+describe("RoomDirectory unread counts", () => {
+  const message = (seq: number, fields: Partial<ChatMessage> = {}): ChatMessage => ({
+    id: `id-${seq}`,
+    roomId: "club",
+    seq,
+    senderId: ME + 1,
+    senderName: "someone",
+    text: `m${seq}`,
+    sentAtMs: 0,
+    clientMsgId: "",
+    roomKind: RoomKind.ROOM_KIND_PUBLIC,
+    ...fields,
+  });
+
+  it("counts others' messages above the read cursor, not edits, deletes or the member's own messages", () => {
+    const t = setup(); // club: lastSeq 3, ackedSeq 1: two entries this client has not seen, counted as unread
+    assert.equal(t.directory.unread("club"), 2);
+    t.directory.delivered(message(4));
+    t.directory.delivered(message(5, { kind: MessageKind.MESSAGE_KIND_EDIT, targetSeq: 4 }));
+    t.directory.delivered(message(6, { senderId: ME }));
+    t.directory.delivered(message(7, { kind: MessageKind.MESSAGE_KIND_DELETE, targetSeq: 2 }));
+    assert.equal(t.directory.unread("club"), 3);
+    t.directory.delivered(message(7, { kind: MessageKind.MESSAGE_KIND_DELETE, targetSeq: 2 }));
+    assert.equal(t.directory.unread("club"), 3, "an entry seen twice is skipped once");
+  });
+
+  it("follows the read cursor moved by this or another device", () => {
+    const t = setup();
+    for (const seq of [4, 5]) t.directory.delivered(message(seq));
+    t.directory.delivered(message(6, { kind: MessageKind.MESSAGE_KIND_EDIT, targetSeq: 5 }));
+    assert.equal(t.directory.unread("club"), 4);
+    t.directory.acked("club", 5);
+    assert.equal(t.directory.unread("club"), 0, "only the edit is left above the cursor");
+    t.directory.onRead(event(RoomEventType.ROOM_EVENT_TYPE_READ, ME, { seq: 6 }));
+    t.directory.delivered(message(7));
+    assert.equal(t.directory.unread("club"), 1);
+    assert.equal(t.directory.unread("nowhere"), 0);
   });
 });

@@ -22,7 +22,7 @@ import { MessageListView } from "./message-list-view.ts";
 import { deleteEvent, editEvent, MessageRevisionControls } from "./message-revisions.ts";
 import { ReadCursors } from "./read-cursors.ts";
 import { ReadMarker } from "./read-marker.ts";
-import { directRoomId, roomTitle, unreadCount } from "./room-ids.ts";
+import { directRoomId, roomTitle } from "./room-ids.ts";
 import { ownEventNotice } from "./room-notices.ts";
 import { SidebarView } from "./sidebar-view.ts";
 import { TypingLineView } from "./typing-line-view.ts";
@@ -378,10 +378,11 @@ export class ChatApp {
 
   /** The room list and the unread total in the tab title (the open room counts only while the page is hidden). */
   #drawSidebar(): void {
-    this.#sidebar.render(this.#rooms, this.#current);
+    const unreadOf = (roomId: string) => this.#client?.unread(roomId) ?? 0;
+    this.#sidebar.render(this.#rooms, this.#current, unreadOf);
     const reading = document.visibilityState === "visible" ? this.#current : null;
     let unread = 0;
-    for (const room of this.#rooms.values()) if (room.roomId !== reading) unread += unreadCount(room);
+    for (const room of this.#rooms.values()) if (room.roomId !== reading) unread += unreadOf(room.roomId);
     this.#attention.title(unread);
   }
 

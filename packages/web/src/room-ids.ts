@@ -20,8 +20,4 @@ export function roomTitle(room: RoomInfo): string {
   return `# ${room.name || room.roomId}`;
 }
 
-export function unreadCount(room: RoomInfo): number {
-  return Math.max(0, room.lastSeq - room.ackedSeq);
-}
-
 export const PUBLIC_ROOM_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -1,7 +1,7 @@
 import type { HttpRoom, RoomInfo } from "@chatroom/client";
 import { byId, h, setText } from "./dom.ts";
 import { messageOf } from "./error-text.ts";
-import { isDirect, isPrivate, PUBLIC_ROOM_ID, roomTitle, unreadCount } from "./room-ids.ts";
+import { isDirect, isPrivate, PUBLIC_ROOM_ID, roomTitle } from "./room-ids.ts";
 
 export interface SidebarHandlers {
   onOpen(roomId: string): void;
@@ -41,19 +41,20 @@ export class SidebarView {
     });
   }
 
-  render(rooms: ReadonlyMap<string, RoomInfo>, currentRoomId: string | null): void {
+  /** `unread` counts a room's unread messages (ChatClient.unread). */
+  render(rooms: ReadonlyMap<string, RoomInfo>, currentRoomId: string | null, unread: (roomId: string) => number): void {
     this.#rooms = rooms;
     const all = [...rooms.values()];
     const publicRooms = all.filter((r) => !isDirect(r)).sort((a, b) => roomTitle(a).localeCompare(roomTitle(b)));
     const directRooms = all.filter(isDirect).sort((a, b) => roomTitle(a).localeCompare(roomTitle(b)));
-    this.#roomList.replaceChildren(...publicRooms.map((room) => this.#roomItem(room, currentRoomId)));
-    this.#dmList.replaceChildren(...directRooms.map((room) => this.#roomItem(room, currentRoomId)));
+    this.#roomList.replaceChildren(...publicRooms.map((room) => this.#roomItem(room, currentRoomId, unread)));
+    this.#dmList.replaceChildren(...directRooms.map((room) => this.#roomItem(room, currentRoomId, unread)));
     this.#dmHint.hidden = directRooms.length > 0;
     if (!this.#browsePanel.hidden) this.#renderBrowse();
   }
 
-  #roomItem(room: RoomInfo, currentRoomId: string | null): HTMLLIElement {
-    const unread = room.roomId === currentRoomId ? 0 : unreadCount(room);
+  #roomItem(room: RoomInfo, currentRoomId: string | null, unreadOf: (roomId: string) => number): HTMLLIElement {
+    const unread = room.roomId === currentRoomId ? 0 : unreadOf(room.roomId);
     const button = h(
       "button",
       {
