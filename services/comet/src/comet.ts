@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { type CometApi, type LogicApi, originAllowed } from "@chatroom/core";
 import { Registry } from "prom-client";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { BroadcastPacer } from "./broadcast-pacer.ts";
 import { Buckets } from "./buckets.ts";
 import { CloseCode } from "./close-codes.ts";
@@ -112,15 +112,20 @@ export function createComet(options: CometOptions): Comet {
       rejectUpgrade(socket, 403, "Forbidden");
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      if (!accepting) {
-        ws.close(CloseCode.SERVICE_RESTART, "server restart");
-        return;
-      }
-      const connection = new WsConnection(ws, request, context, dialect);
-      connections.add(connection);
-      void connection.closed.then(() => connections.delete(connection));
-    });
+    // Only the Cookie header outlives the handshake (until AUTH): the callback must not capture `request`, or every
+    // closure made for the connection would keep the request, its headers and the handshake buffers alive.
+    const cookie = request.headers.cookie ?? "";
+    wss.handleUpgrade(request, socket, head, (ws) => adopt(ws, cookie, dialect));
+  }
+
+  function adopt(ws: WebSocket, cookie: string, dialect: ConnectionDialect): void {
+    if (!accepting) {
+      ws.close(CloseCode.SERVICE_RESTART, "server restart");
+      return;
+    }
+    const connection = new WsConnection(ws, cookie, context, dialect);
+    connections.add(connection);
+    void connection.closed.then(() => connections.delete(connection));
   }
 
   async function drainAll(reason: string): Promise<void> {

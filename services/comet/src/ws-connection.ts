@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import { type ChatError, isChatError, type LogicApi } from "@chatroom/core";
 import type { ConnectResponse } from "@chatroom/proto/grpc";
 import { decodeFrame, encodeFrame, type Frame, FrameError, Op } from "@chatroom/proto/protocol";
@@ -71,10 +70,10 @@ export class WsConnection {
   private expiry: TimerHandle | undefined;
   private resolveClosed!: () => void;
 
-  constructor(ws: WebSocket, request: IncomingMessage, ctx: ConnectionContext, dialect: ConnectionDialect) {
+  constructor(ws: WebSocket, cookie: string, ctx: ConnectionContext, dialect: ConnectionDialect) {
     this.ws = ws;
     this.dialect = dialect;
-    this.cookie = request.headers.cookie ?? "";
+    this.cookie = cookie;
     this.rate = new RequestRate(ctx.config.requestRateCapacity, ctx.config.requestRateRefillPerSecond);
     this.ctx = ctx;
     this.heartbeatMs = ctx.config.heartbeatIntervalMs;
