@@ -14,7 +14,11 @@ import { type CometLogger, defaultCometLogger } from "./logger.ts";
 import { MemberRates } from "./member-rates.ts";
 import { CometMetrics } from "./metrics/comet-metrics.ts";
 import { OnlineCounts } from "./online-counts.ts";
+import { TimerWheel } from "./timer-wheel.ts";
 import { type ConnectionContext, WsConnection } from "./ws-connection.ts";
+
+/** The granularity of the auth, heartbeat and session deadlines: each fires at most this much late. */
+const DEADLINE_TICK_MS = 1000;
 
 export interface Comet {
   readonly id: string;
@@ -70,6 +74,7 @@ export function createComet(options: CometOptions): Comet {
     clientTracking: false,
   });
   const connections = new Set<WsConnection>();
+  const deadlines = new TimerWheel({ tickMs: DEADLINE_TICK_MS });
   const pushCounts: PushCounts = { pushMsg: 0, broadcast: 0, broadcastRoom: 0 };
   const inFlight = new Set<Promise<unknown>>();
   const attached: Array<{
@@ -92,6 +97,10 @@ export function createComet(options: CometOptions): Comet {
       inFlight.add(promise);
       void promise.finally(() => inFlight.delete(promise));
     },
+    deadlines,
+    channelLimits: { sendQueueMax: config.sendQueueMax, maxBufferedBytes: config.maxBufferedBytes },
+    onSlowConsumer: () => metrics.slowConsumerClosed(),
+    forget: (connection) => connections.delete(connection),
   };
 
   function handleUpgrade(
@@ -123,15 +132,13 @@ export function createComet(options: CometOptions): Comet {
       ws.close(CloseCode.SERVICE_RESTART, "server restart");
       return;
     }
-    const connection = new WsConnection(ws, cookie, context, dialect);
-    connections.add(connection);
-    void connection.closed.then(() => connections.delete(connection));
+    connections.add(new WsConnection(ws, cookie, context, dialect));
   }
 
   async function drainAll(reason: string): Promise<void> {
     accepting = false;
     for (const connection of connections) connection.close(CloseCode.SERVICE_RESTART, reason);
-    const allClosed = Promise.all([...connections].map((c) => c.closed));
+    const allClosed = Promise.all([...connections].map((c) => c.whenClosed()));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, config.drainTimeoutMs);
@@ -172,6 +179,7 @@ export function createComet(options: CometOptions): Comet {
         await drain();
         pacer.stop();
         memberRates.stop();
+        deadlines.stop();
         for (const { server, listener } of attached) server.off("upgrade", listener);
         await online.stop();
         await new Promise<void>((resolve) => wss.close(() => resolve()));
