@@ -71,6 +71,9 @@ export function createComet(options: CometOptions): Comet {
     noServer: true,
     maxPayload: config.maxFrameBytes,
     perMessageDeflate: false,
+    // Text frames close the connection (binary only) and close reasons are not read: no UTF-8 to validate.
+    skipUTF8Validation: true,
+    // The comet keeps its own set of connections.
     clientTracking: false,
   });
   const connections = new Set<WsConnection>();
