@@ -12,6 +12,19 @@ const MAINS = {
 export type ServiceKind = keyof typeof MAINS;
 
 /**
+ * The V8 flags comets run with (docs/benchmarks.md, "Comet memory"): the same default as the image's
+ * `chatroom comet` (scripts/k8s/chatroom.sh) and the Helm chart's `comet.nodeFlags`; COMET_NODE_FLAGS
+ * (in the service's or this process's environment) replaces it, "" for none.
+ */
+export const COMET_NODE_FLAGS = "--max-semi-space-size=1";
+
+function nodeFlags(kind: ServiceKind, env: Record<string, string>): string[] {
+  if (kind !== "comet") return [];
+  const flags = env.COMET_NODE_FLAGS ?? process.env.COMET_NODE_FLAGS ?? COMET_NODE_FLAGS;
+  return flags.split(/\s+/).filter((flag) => flag !== "");
+}
+
+/**
  * One service process of the local cluster: started with its environment, output appended to
  * `<logDir>/<name>.log`, considered up when it prints its ready line. Can be stopped gracefully, killed with
  * SIGKILL, and started again with the same environment.
@@ -43,7 +56,7 @@ export class ServiceProcess {
   /** Starts the process and resolves with its ready line; rejects (with the log tail) if it exits or times out. */
   start(timeoutMs = 60_000): Promise<string> {
     const log = createWriteStream(this.logFile, { flags: "a" });
-    const child = spawn(process.execPath, [MAINS[this.kind]], {
+    const child = spawn(process.execPath, [...nodeFlags(this.kind, this.env), MAINS[this.kind]], {
       env: { ...process.env, ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });

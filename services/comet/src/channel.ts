@@ -18,6 +18,7 @@ export interface ChannelLimits {
 }
 
 const OPEN = 1;
+const NO_OPS: ReadonlySet<number> = new Set();
 
 /**
  * One authenticated connection (goim's Channel). Writes are already-encoded frames, one ws.send each; the socket
@@ -30,8 +31,8 @@ export class Channel {
   /** The login session the connection belongs to ("" when logic did not say). */
   readonly sessionId: string;
   readonly rooms = new Set<string>();
-  /** Non-chat ops this connection accepts from the push API (goim's watch ops). */
-  readonly accepts: Set<number>;
+  /** Non-chat ops this connection accepts; undefined while none (most connections: no Set each). */
+  private acceptSet: Set<number> | undefined;
   /** How the client speaks: goim connections get goim's frames and never chat frames (docs/goim-compat.md). */
   readonly dialect: "chatroom" | "goim";
   private readonly socket: ChannelSocket;
@@ -57,11 +58,26 @@ export class Channel {
     this.key = options.key;
     this.memberId = options.memberId;
     this.sessionId = options.sessionId ?? "";
-    this.accepts = new Set(options.accepts ?? []);
+    for (const op of options.accepts ?? []) this.accept(op);
     this.dialect = options.dialect ?? "chatroom";
     this.socket = options.socket;
     this.limits = options.limits;
     this.onSlowConsumer = options.onSlowConsumer ?? (() => {});
+  }
+
+  /** Non-chat ops this connection accepts from the push API (goim's watch ops). */
+  get accepts(): ReadonlySet<number> {
+    return this.acceptSet ?? NO_OPS;
+  }
+
+  accept(op: number): void {
+    this.acceptSet ??= new Set();
+    this.acceptSet.add(op);
+  }
+
+  unaccept(op: number): void {
+    this.acceptSet?.delete(op);
+    if (this.acceptSet?.size === 0) this.acceptSet = undefined;
   }
 
   /**
@@ -69,7 +85,7 @@ export class Channel {
    * A goim connection gets exactly the ops it accepts, as in goim (it could not read a chat frame's protobuf).
    */
   needPush(op: number): boolean {
-    return (this.dialect === "chatroom" && CHAT_OPS.has(op)) || this.accepts.has(op);
+    return (this.dialect === "chatroom" && CHAT_OPS.has(op)) || this.acceptSet?.has(op) === true;
   }
 
   get isClosed(): boolean {

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { type CometApi, type Logger, type LogicApi, originAllowed } from "@chatroom/core";
 import { Registry } from "prom-client";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import { BroadcastPacer } from "./broadcast-pacer.ts";
 import { Buckets } from "./buckets.ts";
 import { CloseCode } from "./close-codes.ts";
@@ -14,7 +14,11 @@ import { defaultCometLogger } from "./logger.ts";
 import { MemberRates } from "./member-rates.ts";
 import { CometMetrics } from "./metrics/comet-metrics.ts";
 import { OnlineCounts } from "./online-counts.ts";
+import { TimerWheel } from "./timer-wheel.ts";
 import { type ConnectionContext, WsConnection } from "./ws-connection.ts";
+
+/** The granularity of the auth, heartbeat and session deadlines: each fires at most this much late. */
+const DEADLINE_TICK_MS = 1000;
 
 export interface Comet {
   readonly id: string;
@@ -67,9 +71,13 @@ export function createComet(options: CometOptions): Comet {
     noServer: true,
     maxPayload: config.maxFrameBytes,
     perMessageDeflate: false,
+    // Text frames close the connection (binary only) and close reasons are not read: no UTF-8 to validate.
+    skipUTF8Validation: true,
+    // The comet keeps its own set of connections.
     clientTracking: false,
   });
   const connections = new Set<WsConnection>();
+  const deadlines = new TimerWheel({ tickMs: DEADLINE_TICK_MS });
   const pushCounts: PushCounts = { pushMsg: 0, broadcast: 0, broadcastRoom: 0 };
   const inFlight = new Set<Promise<unknown>>();
   const attached: Array<{
@@ -92,6 +100,10 @@ export function createComet(options: CometOptions): Comet {
       inFlight.add(promise);
       void promise.finally(() => inFlight.delete(promise));
     },
+    deadlines,
+    channelLimits: { sendQueueMax: config.sendQueueMax, maxBufferedBytes: config.maxBufferedBytes },
+    onSlowConsumer: () => metrics.slowConsumerClosed(),
+    forget: (connection) => connections.delete(connection),
   };
 
   function handleUpgrade(
@@ -112,21 +124,24 @@ export function createComet(options: CometOptions): Comet {
       rejectUpgrade(socket, 403, "Forbidden");
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      if (!accepting) {
-        ws.close(CloseCode.SERVICE_RESTART, "server restart");
-        return;
-      }
-      const connection = new WsConnection(ws, request, context, dialect);
-      connections.add(connection);
-      void connection.closed.then(() => connections.delete(connection));
-    });
+    // Only the Cookie header outlives the handshake (until AUTH): the callback must not capture `request`, or every
+    // closure made for the connection would keep the request, its headers and the handshake buffers alive.
+    const cookie = request.headers.cookie ?? "";
+    wss.handleUpgrade(request, socket, head, (ws) => adopt(ws, cookie, dialect));
+  }
+
+  function adopt(ws: WebSocket, cookie: string, dialect: ConnectionDialect): void {
+    if (!accepting) {
+      ws.close(CloseCode.SERVICE_RESTART, "server restart");
+      return;
+    }
+    connections.add(new WsConnection(ws, cookie, context, dialect));
   }
 
   async function drainAll(reason: string): Promise<void> {
     accepting = false;
     for (const connection of connections) connection.close(CloseCode.SERVICE_RESTART, reason);
-    const allClosed = Promise.all([...connections].map((c) => c.closed));
+    const allClosed = Promise.all([...connections].map((c) => c.whenClosed()));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, config.drainTimeoutMs);
@@ -167,6 +182,7 @@ export function createComet(options: CometOptions): Comet {
         await drain();
         pacer.stop();
         memberRates.stop();
+        deadlines.stop();
         for (const { server, listener } of attached) server.off("upgrade", listener);
         await online.stop();
         await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -23,8 +23,8 @@ export function applyReceiveResult(
     for (const roomId of result.joinRooms) buckets.join(channel, roomId);
     for (const roomId of result.leaveRooms) buckets.leave(channel, roomId);
   }
-  for (const op of result.acceptsAdd) channel.accepts.add(op);
-  for (const op of result.acceptsRemove) channel.accepts.delete(op);
+  for (const op of result.acceptsAdd) channel.accept(op);
+  for (const op of result.acceptsRemove) channel.unaccept(op);
 }
 
 /** Throws limit_exceeded when adding `ops` to `accepts` would hold more than `max` operations. */

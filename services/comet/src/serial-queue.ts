@@ -1,3 +1,11 @@
+/** Told about each task a SerialQueue ran (an object's methods: no closure per queue). */
+export interface SerialQueueOwner {
+  /** A task threw or rejected. */
+  onTaskError(error: unknown): void;
+  /** A task finished (after onTaskError, if it failed). */
+  afterTask(): void;
+}
+
 /**
  * Runs async tasks one at a time in submission order: a connection's requests are handled in order, so that its
  * replies keep request order. A failing task is reported and does not stop the queue.
@@ -5,12 +13,10 @@
 export class SerialQueue {
   private readonly tasks: Array<() => Promise<void>> = [];
   private running = false;
-  private readonly onError: (error: unknown) => void;
-  private readonly afterEach: () => void;
+  private readonly owner: SerialQueueOwner;
 
-  constructor(options: { onError: (error: unknown) => void; afterEach?: () => void }) {
-    this.onError = options.onError;
-    this.afterEach = options.afterEach ?? (() => {});
+  constructor(owner: SerialQueueOwner) {
+    this.owner = owner;
   }
 
   /** Tasks waiting or running. */
@@ -34,9 +40,9 @@ export class SerialQueue {
       try {
         await task();
       } catch (error) {
-        this.onError(error);
+        this.owner.onTaskError(error);
       }
-      this.afterEach();
+      this.owner.afterTask();
       // Let other connections' I/O in between two requests of this one: with synchronous stores (SQLite) a
       // pipelined burst would otherwise run back to back in one turn of the event loop.
       if (this.tasks.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));

@@ -1,22 +1,21 @@
-import type { IncomingMessage } from "node:http";
 import { type ChatError, isChatError, type Logger, type LogicApi } from "@chatroom/core";
 import type { ConnectResponse } from "@chatroom/proto/grpc";
 import { decodeFrame, encodeFrame, type Frame, FrameError, Op } from "@chatroom/proto/protocol";
 import type { RawData, WebSocket } from "ws";
 import type { Buckets } from "./buckets.ts";
-import { Channel } from "./channel.ts";
+import { Channel, type ChannelLimits } from "./channel.ts";
 import { CloseCode, closeReason } from "./close-codes.ts";
 import type { CometConfig } from "./config.ts";
 import type { ConnectionDialect } from "./dialect.ts";
 import { encodeProto } from "./encode-proto.ts";
 import { errorFrame } from "./error-frame.ts";
-import { runAt, type TimerHandle } from "./long-timeout.ts";
 import type { MemberRates } from "./member-rates.ts";
 import type { CometMetrics } from "./metrics/comet-metrics.ts";
 import type { OnlineCounts } from "./online-counts.ts";
 import { applyReceiveResult, checkAccepts } from "./receive-result.ts";
 import { RequestRate } from "./request-rate.ts";
-import { SerialQueue } from "./serial-queue.ts";
+import { SerialQueue, type SerialQueueOwner } from "./serial-queue.ts";
+import type { TimerWheel, WheelEntry } from "./timer-wheel.ts";
 
 /** What every connection of a comet shares. */
 export interface ConnectionContext {
@@ -30,6 +29,30 @@ export interface ConnectionContext {
   metrics: CometMetrics;
   /** Keeps a logic call that close() must wait for (disconnects). */
   track(promise: Promise<unknown>): void;
+  /** The auth, heartbeat and session-expiry deadlines of all connections (one timer for the comet). */
+  deadlines: TimerWheel;
+  /** Shared by every channel (one object, not one per connection). */
+  channelLimits: ChannelLimits;
+  /** Told when a channel closes itself as a slow consumer (one function for all channels). */
+  onSlowConsumer: () => void;
+  /** Told once a connection is closed and unregistered. */
+  forget(connection: WsConnection): void;
+}
+
+/** The socket's connection, so that one set of listener functions serves every socket (`this` is the socket). */
+const CONNECTION = Symbol("chatroom.connection");
+type OwnedSocket = WebSocket & { [CONNECTION]?: WsConnection };
+
+function onSocketMessage(this: OwnedSocket, data: RawData, isBinary: boolean): void {
+  this[CONNECTION]?.onMessage(data, isBinary);
+}
+
+function onSocketError(this: OwnedSocket, error: Error): void {
+  this[CONNECTION]?.onSocketError(error);
+}
+
+function onSocketClose(this: OwnedSocket, code: number, reason: Buffer): void {
+  this[CONNECTION]?.onSocketClose(code, reason);
 }
 
 /** How long a flooding client's socket stays after its close frame was sent (unread) before it is cut. */
@@ -46,63 +69,68 @@ const AUTH_REFUSALS = new Set<ChatError["code"]>([...AUTH_FAILURES, "bad_request
  * request passed to logic.receive, one at a time in arrival order. Every frame spends a token of the connection's
  * request rate (over it: OP_ERROR rate_limited without asking logic; ignoring that: close 4029), and reading pauses
  * while too many requests wait, so one connection can neither flood logic nor hold the event loop.
+ *
+ * Memory: an idle connection holds this object, its Channel and the `ws` socket — no closure, bound function or
+ * Timeout of its own. The socket's listeners are shared module functions; its one deadline (auth timeout before
+ * AUTH, then the heartbeat reaper or the session expiry, whichever is first) is an entry of the comet's timer
+ * wheel; the request-rate bucket and the request queue exist only while in use.
  */
-export class WsConnection {
-  /** Resolves once the socket is closed and the connection unregistered. */
-  readonly closed: Promise<void>;
-  private readonly ws: WebSocket;
+export class WsConnection implements WheelEntry, SerialQueueOwner {
+  wheelAt = 0;
+  wheelSlot = -1;
+  wheelPrev: WheelEntry | null = null;
+  wheelNext: WheelEntry | null = null;
+  private readonly ws: OwnedSocket;
   /** The upgrade request's Cookie header, kept only until AUTH (the request itself is not retained). */
   private cookie: string;
-  private readonly rate: RequestRate;
+  /** The connection's frame budget; undefined while it would be full (an idle connection holds none). */
+  private rate: RequestRate | undefined;
   private readonly ctx: ConnectionContext;
   /** chatroom's protobuf bodies or goim's, chosen by the listener path the client connected to. */
   private readonly dialect: ConnectionDialect;
-  private readonly queue: SerialQueue;
+  /** Requests waiting or running; undefined while there are none. */
+  private queue: SerialQueue | undefined;
   private channel: Channel | undefined;
   private authSeen = false;
   private closing = false;
+  private finished = false;
   private paused = false;
   private lastReceivedAt = Date.now();
   private lastRenewAt = 0;
   private heartbeatMs: number;
-  private authTimer: TimerHandle | undefined;
-  private reaper: TimerHandle | undefined;
-  private expiry: TimerHandle | undefined;
-  private resolveClosed!: () => void;
+  /** The session's end (ms since the epoch), 0 when it has none. */
+  private expiresAtMs = 0;
+  /** Callers of whenClosed() waiting (created only when someone waits: a drain). */
+  private closedWaiters: Array<() => void> | undefined;
 
-  constructor(ws: WebSocket, request: IncomingMessage, ctx: ConnectionContext, dialect: ConnectionDialect) {
+  constructor(ws: WebSocket, cookie: string, ctx: ConnectionContext, dialect: ConnectionDialect) {
     this.ws = ws;
     this.dialect = dialect;
-    this.cookie = request.headers.cookie ?? "";
-    this.rate = new RequestRate(ctx.config.requestRateCapacity, ctx.config.requestRateRefillPerSecond);
+    this.cookie = cookie;
     this.ctx = ctx;
     this.heartbeatMs = ctx.config.heartbeatIntervalMs;
-    this.closed = new Promise((resolve) => {
-      this.resolveClosed = resolve;
-    });
-    this.queue = new SerialQueue({
-      onError: (error) => ctx.logger.error({ err: error }, "request handling failed"),
-      afterEach: () => this.resumeIfReady(),
-    });
-    ws.on("message", (data, isBinary) => this.onMessage(data, isBinary));
-    ws.on("error", (error) => ctx.logger.debug({ err: error }, "websocket error"));
-    ws.on("close", (code, reason) => {
-      ctx.logger.debug({ key: this.channel?.key, code, reason: reason.toString() }, "connection closed");
-      ctx.metrics.disconnected(code);
-      this.onClose();
-    });
-    this.authTimer = runAt(Date.now() + ctx.config.authTimeoutMs, () => {
-      ctx.metrics.authFailed("timeout");
-      this.close(CloseCode.AUTH_TIMEOUT, "auth timeout");
-    });
+    this.ws[CONNECTION] = this;
+    ws.on("message", onSocketMessage);
+    ws.on("error", onSocketError);
+    ws.on("close", onSocketClose);
+    ctx.deadlines.schedule(this, Date.now() + ctx.config.authTimeoutMs);
     ctx.metrics.connected();
+  }
+
+  /** Resolves once the socket is closed and the connection unregistered. */
+  whenClosed(): Promise<void> {
+    if (this.finished) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.closedWaiters ??= [];
+      this.closedWaiters.push(resolve);
+    });
   }
 
   /** Starts the close handshake; later frames are ignored. */
   close(code: number, reason: string): void {
     if (this.closing) return;
     this.closing = true;
-    this.queue.clear();
+    this.queue?.clear();
     // Reading may be paused (too many requests waiting): the peer's close frame must still be read, or the close
     // handshake would hang until ws's 30 s close timeout. Frames read from now on are ignored.
     if (this.paused) {
@@ -129,7 +157,8 @@ export class WsConnection {
     this.ws.terminate();
   }
 
-  private onMessage(data: RawData, isBinary: boolean): void {
+  /** @internal the socket's 'message' listener. */
+  onMessage(data: RawData, isBinary: boolean): void {
     if (this.closing) return;
     this.lastReceivedAt = Date.now();
     const frame = this.decode(data, isBinary);
@@ -151,14 +180,14 @@ export class WsConnection {
     if (verdict === "refuse") {
       this.ctx.metrics.requestRefused("rate_limited");
       const retryAfterMs = Math.max(
-        this.rate.retryAfterMs(),
+        this.rate?.retryAfterMs() ?? 0,
         this.channel ? this.ctx.memberRates.retryAfterMs(this.channel.memberId) : 0,
       );
-      this.queue.push(async () => this.refuse(frame, retryAfterMs));
+      this.requests().push(async () => this.refuse(frame, retryAfterMs));
     } else {
-      this.queue.push(() => this.handle(frame));
+      this.requests().push(() => this.handle(frame));
     }
-    if (!this.paused && this.queue.size >= this.ctx.config.maxPendingRequests) {
+    if (!this.paused && this.requests().size >= this.ctx.config.maxPendingRequests) {
       this.paused = true;
       this.ws.pause();
     }
@@ -180,8 +209,19 @@ export class WsConnection {
     }
   }
 
-  private resumeIfReady(): void {
-    if (this.paused && this.queue.size < this.ctx.config.maxPendingRequests) {
+  private requests(): SerialQueue {
+    this.queue ??= new SerialQueue(this);
+    return this.queue;
+  }
+
+  /** @internal SerialQueueOwner */
+  onTaskError(error: unknown): void {
+    this.ctx.logger.error({ err: error }, "request handling failed");
+  }
+
+  /** @internal SerialQueueOwner: resumes reading once few enough requests wait. */
+  afterTask(): void {
+    if (this.paused && this.requests().size < this.ctx.config.maxPendingRequests) {
       this.paused = false;
       this.ws.resume();
     }
@@ -189,6 +229,8 @@ export class WsConnection {
 
   /** One frame's tokens: the connection's, then (once authenticated) the member's on this comet. */
   private spend(): "allow" | "refuse" | "close" {
+    const { requestRateCapacity, requestRateRefillPerSecond } = this.ctx.config;
+    this.rate ??= new RequestRate(requestRateCapacity, requestRateRefillPerSecond);
     const own = this.rate.take();
     if (own !== "allow" || !this.channel) return own;
     return this.ctx.memberRates.take(this.channel.memberId);
@@ -259,7 +301,6 @@ export class WsConnection {
       this.ctx.track(this.disconnect(memberId, key));
       return this.closeAbusive("connecting too often; try again later");
     }
-    this.authTimer?.cancel();
     const channel = new Channel({
       key,
       memberId,
@@ -267,8 +308,8 @@ export class WsConnection {
       accepts: response.accepts,
       dialect: this.dialect.name,
       socket: this.ws,
-      limits: { sendQueueMax: config.sendQueueMax, maxBufferedBytes: config.maxBufferedBytes },
-      onSlowConsumer: () => this.ctx.metrics.slowConsumerClosed(),
+      limits: this.ctx.channelLimits,
+      onSlowConsumer: this.ctx.onSlowConsumer,
     });
     this.channel = channel;
     buckets.put(channel)?.close(CloseCode.NORMAL, "replaced by a new connection");
@@ -277,19 +318,45 @@ export class WsConnection {
     this.lastRenewAt = Date.now();
     logger.debug({ memberId, key, rooms: response.roomIds.length }, "connection authenticated");
     this.write(channel, Op.AUTH_REPLY, encodeFrame(Op.AUTH_REPLY, frame.seq, this.dialect.authReply(response)));
-    this.armReaper();
-    if (response.expiresAtMs > 0) {
-      this.expiry = runAt(response.expiresAtMs, () => this.close(CloseCode.SESSION_EXPIRED, "session expired"));
-    }
+    this.expiresAtMs = Math.max(response.expiresAtMs, 0);
+    // From now on the deadline is the reaper's or the session's end (it replaces the auth timeout).
+    this.armDeadline();
   }
 
-  /** Closes the connection once nothing was received for 2 heartbeat intervals plus the grace. */
-  private armReaper(): void {
-    const timeoutMs = 2 * this.heartbeatMs + this.ctx.config.heartbeatGraceMs;
-    this.reaper = runAt(this.lastReceivedAt + timeoutMs, () => {
-      if (Date.now() - this.lastReceivedAt >= timeoutMs) this.close(CloseCode.HEARTBEAT_TIMEOUT, "heartbeat timeout");
-      else this.armReaper();
-    });
+  /** Nothing received for 2 heartbeat intervals plus the grace closes the connection (the reaper). */
+  private reaperTimeoutMs(): number {
+    return 2 * this.heartbeatMs + this.ctx.config.heartbeatGraceMs;
+  }
+
+  private armDeadline(): void {
+    const reapAt = this.lastReceivedAt + this.reaperTimeoutMs();
+    const at = this.expiresAtMs > 0 ? Math.min(reapAt, this.expiresAtMs) : reapAt;
+    this.ctx.deadlines.schedule(this, at);
+  }
+
+  /**
+   * @internal WheelEntry: before AUTH completed, the auth timeout (4002); after, the session's end (4010) or the
+   * reaper (4008) — or, when a frame came in since, the next deadline (and the idle state is let go).
+   */
+  onDeadline(now: number): void {
+    if (this.closing) return;
+    if (!this.channel) {
+      this.ctx.metrics.authFailed("timeout");
+      this.close(CloseCode.AUTH_TIMEOUT, "auth timeout");
+      return;
+    }
+    if (this.expiresAtMs > 0 && now >= this.expiresAtMs) {
+      this.close(CloseCode.SESSION_EXPIRED, "session expired");
+      return;
+    }
+    if (now - this.lastReceivedAt >= this.reaperTimeoutMs()) {
+      this.close(CloseCode.HEARTBEAT_TIMEOUT, "heartbeat timeout");
+      return;
+    }
+    // A full bucket and an empty queue hold nothing that a new one would not: an idle connection keeps neither.
+    if (this.rate?.isFull(now)) this.rate = undefined;
+    if (this.queue?.size === 0) this.queue = undefined;
+    this.armDeadline();
   }
 
   private heartbeat(channel: Channel, frame: Frame): void {
@@ -354,16 +421,32 @@ export class WsConnection {
     this.ctx.metrics.sent(op, frame.length, channel.push(frame) ? 1 : 0, 1);
   }
 
+  /** @internal the socket's 'error' listener. */
+  onSocketError(error: Error): void {
+    this.ctx.logger.debug({ err: error }, "websocket error");
+  }
+
+  /** @internal the socket's 'close' listener. */
+  onSocketClose(code: number, reason: Buffer): void {
+    this.ctx.logger.debug({ key: this.channel?.key, code, reason: reason.toString() }, "connection closed");
+    this.ctx.metrics.disconnected(code);
+    this.onClose();
+  }
+
   private onClose(): void {
     this.closing = true;
-    this.queue.clear();
-    for (const timer of [this.authTimer, this.reaper, this.expiry]) timer?.cancel();
+    this.queue?.clear();
+    this.ctx.deadlines.cancel(this);
     const channel = this.channel;
     // A channel replaced by a newer one with the same key is no longer registered; its presence is the new one's.
     if (channel && this.ctx.buckets.remove(channel)) {
       this.ctx.track(this.disconnect(channel.memberId, channel.key));
     }
-    this.resolveClosed();
+    this.finished = true;
+    this.ctx.forget(this);
+    const waiters = this.closedWaiters;
+    this.closedWaiters = undefined;
+    for (const resolve of waiters ?? []) resolve();
   }
 
   private async disconnect(memberId: number, key: string): Promise<void> {
