@@ -3,13 +3,17 @@ import type { ChatMessage, RoomResume } from "@chatroom/proto/protocol";
 /**
  * Per-room ordering of chat messages, pure: it never does I/O, it returns what the caller must do.
  * Contract: for every tracked room, `deliver` actions carry each seq exactly once, in increasing order without
- * holes (seq == lastSeq + 1). Duplicates (seq ≤ lastSeq) are dropped; messages after a hole are held and a `fetch`
- * (HISTORY after_seq = lastSeq) is requested to fill it. While a room is resuming (RESUME sent, reply pending)
- * nothing is fetched: the server is replaying anyway.
+ * holes (seq == lastSeq + 1). Duplicates (seq ≤ lastSeq) are dropped; messages after a hole are held. A hole opened
+ * by a live message is first given a grace period (`wait`: the caller calls `holeDue` after it), because with
+ * several logics appending to one room the pushes may arrive slightly out of seq order and the missing message is
+ * usually a few milliseconds behind; only a hole still open then gets a `fetch` (HISTORY after_seq = lastSeq).
+ * Without the grace, every receiving connection of a busy room would read history at each reordering. While a room
+ * is resuming (RESUME sent, reply pending) nothing is fetched: the server is replaying anyway.
  */
 export type SequencerAction =
   | { type: "deliver"; message: ChatMessage }
-  | { type: "fetch"; roomId: string; afterSeq: number };
+  | { type: "fetch"; roomId: string; afterSeq: number }
+  | { type: "wait"; roomId: string };
 
 interface RoomState {
   lastSeq: number;
@@ -19,6 +23,8 @@ interface RoomState {
   /** The server said more messages exist after lastSeq (RESUME has_more, HISTORY has_more). */
   needsMore: boolean;
   fetching: boolean;
+  /** A `wait` was handed out and its `holeDue` has not come yet. */
+  waiting: boolean;
   /** Highest held seq when the current fetch was issued: a page ending before it proves a real hole. */
   fetchCeiling: number;
   resuming: boolean;
@@ -57,6 +63,7 @@ export class RoomSequencer {
       held: new Map(),
       needsMore: false,
       fetching: false,
+      waiting: false,
       fetchCeiling: 0,
       resuming: false,
     });
@@ -111,7 +118,17 @@ export class RoomSequencer {
     }
     const actions: SequencerAction[] = [];
     this.#accept(room, message, actions);
-    this.#maybeFetch(message.roomId, room, actions);
+    this.#maybeFetch(message.roomId, room, actions, true);
+    return actions;
+  }
+
+  /** The grace period of a `wait` is over: fetches if the room still has a hole (or more to read). */
+  holeDue(roomId: string): SequencerAction[] {
+    const room = this.#rooms.get(roomId);
+    const actions: SequencerAction[] = [];
+    if (!room) return actions;
+    room.waiting = false;
+    this.#maybeFetch(roomId, room, actions);
     return actions;
   }
 
@@ -182,9 +199,17 @@ export class RoomSequencer {
     }
   }
 
-  #maybeFetch(roomId: string, room: RoomState, actions: SequencerAction[]): void {
+  /** `graceful`: a hole (not a known "more to read") waits for `holeDue` before it is fetched. */
+  #maybeFetch(roomId: string, room: RoomState, actions: SequencerAction[], graceful = false): void {
     if (room.resuming || room.fetching) return;
     if (!room.needsMore && room.held.size === 0) return;
+    if (graceful && !room.needsMore) {
+      if (!room.waiting) {
+        room.waiting = true;
+        actions.push({ type: "wait", roomId });
+      }
+      return;
+    }
     room.fetching = true;
     room.fetchCeiling = highestKey(room.held) ?? 0;
     actions.push({ type: "fetch", roomId, afterSeq: room.lastSeq });

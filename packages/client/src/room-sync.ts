@@ -19,10 +19,18 @@ export interface RoomSyncDeps {
 }
 
 const FILL_RETRY_MS = 1000;
+/**
+ * How long a hole opened by a live message may stay open before HISTORY is asked: a fixed part covering the
+ * reordering of pushes from several logics, plus a random part so that the receiving connections of a room do not
+ * all ask at the same moment when a message really was missed.
+ */
+const HOLE_GRACE_MS = 250;
+const HOLE_JITTER_MS = 250;
 
 /**
  * Carries out the sequencer's decisions: delivers messages to the app (`message`; edit and delete events as `edit` /
- * `delete`, each change once: see MessageRevisions) and fills holes through HISTORY.
+ * `delete`, each change once: see MessageRevisions) and fills holes through HISTORY (after a grace period for holes
+ * opened by live messages: see RoomSequencer).
  */
 export class RoomSync {
   readonly #deps: RoomSyncDeps;
@@ -43,6 +51,10 @@ export class RoomSync {
     for (const action of actions) {
       if (action.type === "deliver") {
         this.#deliver(action.message);
+      } else if (action.type === "wait") {
+        const { roomId } = action;
+        const ms = HOLE_GRACE_MS + Math.floor(Math.random() * HOLE_JITTER_MS);
+        this.#deps.later(ms, () => this.#perform(this.#deps.sequencer.holeDue(roomId)));
       } else {
         this.#fill(action.roomId, action.afterSeq);
       }

@@ -21,6 +21,10 @@ function delivered(actions: SequencerAction[]): number[] {
   return actions.flatMap((a) => (a.type === "deliver" ? [a.message.seq] : []));
 }
 
+function waits(actions: SequencerAction[]): string[] {
+  return actions.flatMap((a) => (a.type === "wait" ? [a.roomId] : []));
+}
+
 function fetches(actions: SequencerAction[]): { roomId: string; afterSeq: number }[] {
   return actions.flatMap((a) => (a.type === "fetch" ? [{ roomId: a.roomId, afterSeq: a.afterSeq }] : []));
 }
@@ -51,14 +55,37 @@ describe("RoomSequencer", () => {
     assert.deepEqual(delivered(s.receive(msg("lobby", 1))), [1]);
     const afterGap = s.receive(msg("lobby", 4));
     assert.deepEqual(delivered(afterGap), []);
-    assert.deepEqual(fetches(afterGap), [{ roomId: "lobby", afterSeq: 1 }]);
-    // Another held message while the fetch is in flight does not ask again.
+    assert.deepEqual(afterGap, [{ type: "wait", roomId: "lobby" }]);
+    // Another held message during the grace period does not wait again.
     assert.deepEqual(s.receive(msg("lobby", 5)), []);
-    assert.equal(s.heldCount("lobby"), 2);
+    assert.deepEqual(s.holeDue("lobby"), [{ type: "fetch", roomId: "lobby", afterSeq: 1 }]);
+    // Another held message while the fetch is in flight does not ask again.
+    assert.deepEqual(s.receive(msg("lobby", 6)), []);
+    assert.equal(s.heldCount("lobby"), 3);
     const page = s.historyPage("lobby", [msg("lobby", 2), msg("lobby", 3), msg("lobby", 4)], false);
-    assert.deepEqual(delivered(page), [2, 3, 4, 5]);
+    assert.deepEqual(delivered(page), [2, 3, 4, 5, 6]);
     assert.deepEqual(fetches(page), []);
     assert.equal(s.heldCount("lobby"), 0);
+  });
+
+  it("asks nothing when a live message fills the hole during the grace period (pushes reordered by two logics)", () => {
+    const s = new RoomSequencer();
+    s.track("lobby", 0);
+    s.receive(msg("lobby", 1));
+    assert.deepEqual(waits(s.receive(msg("lobby", 3))), ["lobby"]);
+    assert.deepEqual(delivered(s.receive(msg("lobby", 2))), [2, 3]);
+    assert.deepEqual(s.holeDue("lobby"), []);
+    // The next hole gets a grace period of its own.
+    assert.deepEqual(waits(s.receive(msg("lobby", 5))), ["lobby"]);
+  });
+
+  it("fetches at once, without a grace period, what a resume says is missing", () => {
+    const s = new RoomSequencer();
+    s.track("lobby", 0);
+    s.beginResume(["lobby"]);
+    assert.deepEqual(s.resumed([{ roomId: "lobby", replayed: 0, lastSeq: 2, hasMore: false }]), [
+      { type: "fetch", roomId: "lobby", afterSeq: 0 },
+    ]);
   });
 
   it("fills a gap with a live message that arrives before the fetch reply", () => {
@@ -133,7 +160,8 @@ describe("RoomSequencer", () => {
     const s = new RoomSequencer();
     s.track("lobby", 0);
     s.receive(msg("lobby", 1));
-    assert.deepEqual(fetches(s.receive(msg("lobby", 5))), [{ roomId: "lobby", afterSeq: 1 }]);
+    assert.deepEqual(waits(s.receive(msg("lobby", 5))), ["lobby"]);
+    assert.deepEqual(fetches(s.holeDue("lobby")), [{ roomId: "lobby", afterSeq: 1 }]);
     const page = s.historyPage("lobby", [], false);
     assert.deepEqual(delivered(page), [5]);
     assert.deepEqual(fetches(page), []);
