@@ -18,7 +18,7 @@ export function openSqliteStores(options: SqliteStoresOptions): Stores {
   try {
     migrate(db);
     let closed = false;
-    const messages = new SqliteMessageStore(db);
+    const messages = new SqliteMessageStore(db, options.path);
     return {
       members: new SqliteMemberStore(db),
       sessions: new SqliteSessionStore(db),
