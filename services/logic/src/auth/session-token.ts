@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto";
 import { ChatError } from "@chatroom/core";
 
 /** What a valid token says; the session store still has the last word (revocation). */
@@ -19,10 +19,11 @@ export function newSessionId(): string {
  * the MAC in base64url. The token carries no member id: the session record is the only source of it.
  */
 export class SessionTokens {
-  readonly #secret: Buffer;
+  /** A KeyObject made once: createHmac with a Buffer key prepares a new key object each call (~5× slower). */
+  readonly #secret: KeyObject;
 
   constructor(secret: string) {
-    this.#secret = Buffer.from(secret, "utf8");
+    this.#secret = createSecretKey(Buffer.from(secret, "utf8"));
   }
 
   sign(claims: TokenClaims): string {
