@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { MessageDelete, MessageEdit, WebSocketConstructor } from "@chatroom/client";
+import type { MessageDelete, MessageEdit } from "@chatroom/client";
 import {
   DeleteReply,
   DeleteRequest,
@@ -12,29 +12,10 @@ import {
   SendReply,
   SendRequest,
 } from "@chatroom/proto/protocol";
-import { WebSocket as NodeWebSocket } from "ws";
 import { failureCode } from "../support/error-code.ts";
 import { RawClient } from "../support/raw-client.ts";
+import { cuttableSockets } from "./support/cuttable-sockets.ts";
 import { type Fixture, register, startFixture, waitFor } from "./support/fixture.ts";
-
-/** Sockets the test can cut (no close frame) and whose reconnects it can hold back (see resume.test.ts). */
-function cuttableSockets() {
-  const sockets: NodeWebSocket[] = [];
-  const state = { blocked: false };
-  class Gated extends NodeWebSocket {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(state.blocked ? "ws://127.0.0.1:1/ws" : url, protocols);
-      sockets.push(this);
-    }
-  }
-  return {
-    ctor: Gated as unknown as WebSocketConstructor,
-    state,
-    cut() {
-      for (const socket of sockets) socket.terminate();
-    },
-  };
-}
 
 describe("editing and deleting messages (embedded, over WebSockets)", () => {
   let fixture: Fixture;

@@ -1,30 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { WebSocketConstructor } from "@chatroom/client";
-import { WebSocket as NodeWebSocket } from "ws";
+import { cuttableSockets } from "./support/cuttable-sockets.ts";
 import { type Fixture, register, startFixture, waitFor } from "./support/fixture.ts";
-
-/**
- * A WebSocket constructor whose sockets the test can cut (no close frame, like a dropped network) and whose
- * reconnects it can hold back (pointing them at a closed port) while other members keep chatting.
- */
-function cuttableSockets() {
-  const sockets: NodeWebSocket[] = [];
-  const state = { blocked: false };
-  class Gated extends NodeWebSocket {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(state.blocked ? "ws://127.0.0.1:1/ws" : url, protocols);
-      sockets.push(this);
-    }
-  }
-  return {
-    ctor: Gated as unknown as WebSocketConstructor,
-    state,
-    cut() {
-      for (const socket of sockets) socket.terminate();
-    },
-  };
-}
 
 describe("resuming after a dropped connection", () => {
   let fixture: Fixture;

@@ -34,7 +34,13 @@ describe("WalSync", () => {
       assert.ok((await stat(`${path}-wal`)).size > 0);
       await wal.sync();
       await wal.sync();
-      assert.deepEqual(db.prepare("SELECT v FROM t").all().map((row) => row.v), [1]);
+      assert.deepEqual(
+        db
+          .prepare("SELECT v FROM t")
+          .all()
+          .map((row) => row.v),
+        [1],
+      );
     } finally {
       await wal.close();
       db.close();
@@ -71,7 +77,13 @@ describe("WalSync", () => {
       db.exec("CREATE TABLE t (v INTEGER)");
       wal.transaction(() => db.prepare("INSERT INTO t VALUES (2)").run());
       await wal.sync();
-      assert.deepEqual(db.prepare("SELECT v FROM t").all().map((row) => row.v), [2]);
+      assert.deepEqual(
+        db
+          .prepare("SELECT v FROM t")
+          .all()
+          .map((row) => row.v),
+        [2],
+      );
     } finally {
       await wal.close();
       db.close();
