@@ -21,6 +21,7 @@ export * from "./service/logic-api.ts";
 export * from "./store/append-batch.ts";
 export * from "./store/group-commit.ts";
 export * from "./store/member-store.ts";
+export * from "./store/message-row.ts";
 export * from "./store/message-store.ts";
 export * from "./store/moderation-store.ts";
 export * from "./store/revision-target.ts";

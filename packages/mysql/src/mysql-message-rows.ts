@@ -1,4 +1,4 @@
-import { revisionFields, type StoredMessage } from "@chatroom/core";
+import { messageFromRow, type StoredMessage } from "@chatroom/core";
 import type { Queryable, Row } from "./mysql-database.ts";
 import { intColumn, textColumn } from "./mysql-rows.ts";
 
@@ -11,23 +11,7 @@ export const READ_COLUMNS = `${MESSAGE_COLUMNS}, edited_at_ms, deleted, revised_
 
 /** A row selected with READ_COLUMNS. */
 export function toMessage(row: Row): StoredMessage {
-  return {
-    id: textColumn(row, "id"),
-    roomId: textColumn(row, "room_id"),
-    seq: intColumn(row, "seq"),
-    senderId: intColumn(row, "sender_id"),
-    senderName: textColumn(row, "sender_name"),
-    text: textColumn(row, "text"),
-    sentAtMs: intColumn(row, "sent_at_ms"),
-    clientMsgId: row.client_msg_id === null ? "" : textColumn(row, "client_msg_id"),
-    ...revisionFields({
-      kind: textColumn(row, "kind"),
-      targetSeq: intColumn(row, "target_seq"),
-      editedAtMs: row.edited_at_ms === null ? null : intColumn(row, "edited_at_ms"),
-      deleted: intColumn(row, "deleted") === 1,
-      revisedSeq: intColumn(row, "revised_seq"),
-    }),
-  };
+  return messageFromRow(row, intColumn, textColumn);
 }
 
 /** A message's values in MESSAGE_COLUMNS order (an empty clientMsgId is stored as NULL: no idempotency key). */

@@ -19,19 +19,3 @@ export function revisionOutcome(
   }
   return "store";
 }
-
-/** The stored columns of a message's revision state, from the row's kind/target_seq/edited_at_ms/deleted values. */
-export function revisionFields(row: {
-  kind: string;
-  targetSeq: number;
-  editedAtMs: number | null;
-  deleted: boolean;
-  revisedSeq: number;
-}): Pick<StoredMessage, "kind" | "targetSeq" | "editedAtMs" | "deleted" | "revisedSeq"> {
-  if (row.kind === "edit" || row.kind === "delete") return { kind: row.kind, targetSeq: row.targetSeq };
-  return {
-    ...(row.editedAtMs === null ? {} : { editedAtMs: row.editedAtMs }),
-    ...(row.deleted ? { deleted: true as const } : {}),
-    ...(row.revisedSeq > 0 ? { revisedSeq: row.revisedSeq } : {}),
-  };
-}

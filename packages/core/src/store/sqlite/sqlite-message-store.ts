@@ -3,8 +3,9 @@ import { ChatError } from "../../errors.ts";
 import { isRevision, type NewMessage, type NewRevision, type StoredMessage } from "../../types.ts";
 import { AppendBatch, type AppendResult, type PendingAppend, storedAt } from "../append-batch.ts";
 import { GroupCommitQueue } from "../group-commit.ts";
+import { messageFromRow } from "../message-row.ts";
 import type { MessageStore } from "../message-store.ts";
-import { revisionFields, revisionOutcome } from "../revision-target.ts";
+import { revisionOutcome } from "../revision-target.ts";
 import {
   intColumn,
   SQLITE_CONSTRAINT_PRIMARYKEY,
@@ -241,21 +242,5 @@ function limitOf(limit: number): number {
 }
 
 function toMessage(row: SqliteRow): StoredMessage {
-  return {
-    id: textColumn(row, "id"),
-    roomId: textColumn(row, "room_id"),
-    seq: intColumn(row, "seq"),
-    senderId: intColumn(row, "sender_id"),
-    senderName: textColumn(row, "sender_name"),
-    text: textColumn(row, "text"),
-    sentAtMs: intColumn(row, "sent_at_ms"),
-    clientMsgId: row.client_msg_id === null ? "" : textColumn(row, "client_msg_id"),
-    ...revisionFields({
-      kind: textColumn(row, "kind"),
-      targetSeq: intColumn(row, "target_seq"),
-      editedAtMs: row.edited_at_ms === null ? null : intColumn(row, "edited_at_ms"),
-      deleted: intColumn(row, "deleted") === 1,
-      revisedSeq: intColumn(row, "revised_seq"),
-    }),
-  };
+  return messageFromRow(row, intColumn, textColumn);
 }
